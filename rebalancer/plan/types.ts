@@ -1,0 +1,95 @@
+// What the planner decides: one decision per service (with its reason) and the ordered ECS writes that carry it out.
+
+export type SkipReason =
+    | "daemon"
+    | "not-active"
+    | "not-ec2"
+    | "desired-zero"
+    | "mid-deployment"
+    | "controller-not-ecs"
+    | "opted-out"
+    | "binpack-or-random"
+    | "fewer-than-2-instances"
+    | "unsupported-constraint"
+    | "auto-scaled-needs-surge"
+    | "no-headroom"
+    | "no-improvement"
+    | "no-safe-move"
+    | "no-movable-task"
+    | "pass-cap-reached"
+    | "redeploy-did-not-help";
+
+export type Outcome =
+    | "balanced" // nothing to do: within the skew threshold, or no move would lower the surplus
+    | "move" // stop surplus tasks now (within the healthy floor)
+    | "surge" // raise desiredCount so ECS starts tasks on under-target instances first
+    | "restore" // a surge is done (or timed out): put desiredCount back, ECS scales in where the surplus is
+    | "waiting" // a surge is in progress
+    | "redeploy" // forceNewDeployment
+    | "skipped";
+
+export interface LevelCounts {
+    /** Tasks per bin (AZ name, attribute value or container instance ARN) at this level. */
+    counts: Record<string, number>;
+    targets: Record<string, number>;
+}
+
+export interface ServiceDecision {
+    service: string;
+    serviceArn: string;
+    outcome: Outcome;
+    reason?: SkipReason;
+    /** One sentence for people: why this outcome. */
+    detail: string;
+    /** The spread levels this service is balanced on, outermost first: "az", "instance" or "attribute:<name>". */
+    levels: string[];
+    /** Per level: counts now and targets (instances are keyed by container instance ARN). */
+    byLevel: Record<string, LevelCounts>;
+    /** max − min at the worst level now, and as predicted once the planned moves are done. */
+    skewBefore: number;
+    skewAfter: number;
+    /** Σ max(0, count − target) over the finest level: the fewest tasks that must move. */
+    lowerBound: number;
+    /** Tasks this pass moves (stops, surge size, or the tasks a redeploy replaces). */
+    moves: number;
+    /** The lower bound predicted after this pass's moves. */
+    lowerBoundAfter: number;
+}
+
+export type Action =
+    | { kind: "stop-task"; service: string; serviceArn: string; taskArn: string; containerInstanceArn: string; reason: string }
+    | { kind: "surge"; service: string; serviceArn: string; ownerDesired: number; desiredCount: number; markerTag: Tag }
+    | { kind: "restore-desired"; service: string; serviceArn: string; desiredCount: number; why: string }
+    | { kind: "clear-marker"; service: string; serviceArn: string; tagKey: string }
+    | { kind: "redeploy"; service: string; serviceArn: string }
+    | { kind: "record-move"; service: string; serviceArn: string; tag: Tag };
+
+export interface Tag {
+    key: string;
+    value: string;
+}
+
+export interface PlanMetrics {
+    services: number;
+    servicesBalanced: number;
+    servicesUnbalanced: number;
+    servicesSkipped: number;
+    tasksToMove: number;
+    lowerBound: number;
+    worstSkewBefore: number;
+    worstSkewAfter: number;
+    skipReasons: Partial<Record<SkipReason, number>>;
+}
+
+export interface Plan {
+    clusterArn: string;
+    strategy: string;
+    decisions: ServiceDecision[];
+    /** In execution order; the actions of one service are contiguous. */
+    actions: Action[];
+    /** Stop victims whose scale-in protection has not been read yet (the handler reads them and plans again). */
+    unreadProtection: string[];
+    /** Task definitions whose host-port facts the plan would use but the snapshot does not hold. */
+    unreadTaskDefinitions: string[];
+    metrics: PlanMetrics;
+}

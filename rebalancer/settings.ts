@@ -1,0 +1,153 @@
+// The rebalancer's settings: one schema, read by the handler from its environment and written into that
+// environment by the infra (which validates the stack config with the same field rules before declaring anything).
+
+export type Strategy = "minimal" | "redeploy";
+export const STRATEGIES: readonly Strategy[] = ["minimal", "redeploy"];
+
+export interface Settings {
+    /** Cluster ARNs this function rebalances; events for other clusters are ignored. */
+    clusters: string[];
+    strategy: Strategy;
+    dryRun: boolean;
+    /** A service is unbalanced when max − min of its tasks over eligible bins exceeds this, at a level it spreads on. */
+    skewThreshold: number;
+    /** Tasks moved per pass, all services together. */
+    maxMovesPerPass: number;
+    /** Tasks moved per service per pass (also bounded by the service's healthy floor and ceiling). */
+    maxMovesPerService: number;
+    /** A service tagged `<skipTag>=true` is never touched. */
+    skipTag: string;
+    /** Tasks younger than this are never chosen to move. */
+    minTaskAgeSeconds: number;
+    /** A surged desiredCount is put back after this long even if the surge tasks never started. */
+    surgeTimeoutSeconds: number;
+    /** Upper bound on ECS write calls per second made by one pass. */
+    maxWritesPerSecond: number;
+}
+
+type FieldKind = "clusterArns" | "strategy" | "boolean" | "integer" | "tagKey";
+
+export interface SettingField {
+    key: keyof Settings;
+    env: string;
+    kind: FieldKind;
+    min?: number;
+    max?: number;
+    default?: Settings[keyof Settings];
+    description: string;
+}
+
+export const SETTING_FIELDS: readonly SettingField[] = [
+    { key: "clusters", env: "REBALANCER_CLUSTERS", kind: "clusterArns", description: "comma-separated ARNs of the clusters to rebalance" },
+    { key: "strategy", env: "REBALANCER_STRATEGY", kind: "strategy", default: "minimal", description: "minimal (stop surplus tasks only) or redeploy (forceNewDeployment on unbalanced services)" },
+    { key: "dryRun", env: "REBALANCER_DRY_RUN", kind: "boolean", default: false, description: "plan and report, change nothing" },
+    { key: "skewThreshold", env: "REBALANCER_SKEW_THRESHOLD", kind: "integer", min: 1, max: 5000, default: 1, description: "largest tolerated max − min of a service's tasks over eligible bins" },
+    { key: "maxMovesPerPass", env: "REBALANCER_MAX_MOVES_PER_PASS", kind: "integer", min: 1, max: 1000, default: 20, description: "tasks moved per pass, all services together" },
+    { key: "maxMovesPerService", env: "REBALANCER_MAX_MOVES_PER_SERVICE", kind: "integer", min: 1, max: 1000, default: 10, description: "tasks moved per service per pass" },
+    { key: "skipTag", env: "REBALANCER_SKIP_TAG", kind: "tagKey", default: "ecs-rebalancer:skip", description: "services tagged <skipTag>=true are never touched" },
+    { key: "minTaskAgeSeconds", env: "REBALANCER_MIN_TASK_AGE_SECONDS", kind: "integer", min: 0, max: 86400, default: 60, description: "tasks younger than this are never moved" },
+    { key: "surgeTimeoutSeconds", env: "REBALANCER_SURGE_TIMEOUT_SECONDS", kind: "integer", min: 60, max: 86400, default: 900, description: "a surge whose tasks have not started after this long is undone" },
+    { key: "maxWritesPerSecond", env: "REBALANCER_MAX_WRITES_PER_SECOND", kind: "integer", min: 1, max: 40, default: 10, description: "ECS write calls per second, at most" },
+];
+
+export class SettingsError extends Error {
+    constructor(readonly field: string, message: string) {
+        super(message);
+        this.name = "SettingsError";
+    }
+}
+
+// arn:<partition>:ecs:<region>:<account>:cluster/<name>
+const CLUSTER_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):ecs:[a-z]{2}(-[a-z]+)+-\d:\d{12}:cluster\/[A-Za-z0-9_-]{1,255}$/;
+const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+export function isClusterArn(value: string): boolean {
+    return CLUSTER_ARN.test(value);
+}
+
+export function isClusterName(value: string): boolean {
+    return CLUSTER_NAME.test(value);
+}
+
+/** Why `value` is not acceptable for the field, or undefined when it is. Shared by the stack config and the env. */
+export function describeInvalid(field: SettingField, value: unknown): string | undefined {
+    switch (field.kind) {
+        case "clusterArns": {
+            if (!Array.isArray(value) || value.length === 0) return "expected at least one ECS cluster ARN";
+            const bad = value.find((v) => typeof v !== "string" || !isClusterArn(v));
+            if (bad !== undefined) return `expected ECS cluster ARNs (arn:<partition>:ecs:<region>:<account>:cluster/<name>), got ${JSON.stringify(bad)}`;
+            if (new Set(value).size !== value.length) return "expected each cluster ARN once";
+            return undefined;
+        }
+        case "strategy":
+            return STRATEGIES.includes(value as Strategy) ? undefined : `expected one of ${STRATEGIES.join(", ")}`;
+        case "boolean":
+            return typeof value === "boolean" ? undefined : "expected true or false";
+        case "integer": {
+            if (typeof value !== "number" || !Number.isInteger(value)) return `expected an integer from ${field.min} to ${field.max}`;
+            if ((field.min !== undefined && value < field.min) || (field.max !== undefined && value > field.max)) {
+                return `expected an integer from ${field.min} to ${field.max}`;
+            }
+            return undefined;
+        }
+        case "tagKey":
+            if (typeof value !== "string" || !TAG_KEY.test(value)) return "expected a tag key: 1 to 128 letters, digits, spaces or _ . : / = + - @";
+            if (value.toLowerCase().startsWith("aws:")) return "expected a tag key that does not start with the reserved prefix aws:";
+            return undefined;
+    }
+}
+
+function fromEnvText(field: SettingField, text: string): unknown {
+    switch (field.kind) {
+        case "clusterArns":
+            return text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+        case "boolean":
+            return text === "true" ? true : text === "false" ? false : text;
+        case "integer":
+            return /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+        default:
+            return text;
+    }
+}
+
+function toEnvText(field: SettingField, value: unknown): string {
+    return field.kind === "clusterArns" ? (value as string[]).join(",") : String(value);
+}
+
+/** Reads the settings from `REBALANCER_*` variables; throws a SettingsError naming the first bad variable. */
+export function parseSettings(env: Record<string, string | undefined>): Settings {
+    const out: Record<string, unknown> = {};
+    for (const field of SETTING_FIELDS) {
+        const raw = env[field.env];
+        if (raw === undefined || raw === "") {
+            if (field.default === undefined) throw new SettingsError(field.env, `${field.env} is not set: ${field.description} is required`);
+            out[field.key] = field.default;
+            continue;
+        }
+        const value = fromEnvText(field, raw);
+        const problem = describeInvalid(field, value);
+        if (problem) throw new SettingsError(field.env, `${field.env}=${JSON.stringify(raw)} is invalid: ${problem}`);
+        out[field.key] = value;
+    }
+    return out as unknown as Settings;
+}
+
+/** The environment the infra writes for these settings (every field, defaults included, so nothing is implicit). */
+export function settingsToEnv(settings: Settings): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const field of SETTING_FIELDS) env[field.env] = toEnvText(field, settings[field.key]);
+    return env;
+}
+
+export function defaultSettings(clusters: string[]): Settings {
+    const out: Record<string, unknown> = { clusters };
+    for (const field of SETTING_FIELDS) if (field.default !== undefined) out[field.key] = field.default;
+    return out as unknown as Settings;
+}
+
+export function fieldFor(key: keyof Settings): SettingField {
+    const field = SETTING_FIELDS.find((f) => f.key === key);
+    if (!field) throw new Error(`no setting named ${key}`);
+    return field;
+}
