@@ -60,7 +60,7 @@ export type Action =
     | { kind: "stop-task"; service: string; serviceArn: string; taskArn: string; containerInstanceArn: string; reason: string }
     | { kind: "surge"; service: string; serviceArn: string; ownerDesired: number; desiredCount: number; markerTag: Tag }
     | { kind: "restore-desired"; service: string; serviceArn: string; desiredCount: number; why: string }
-    | { kind: "clear-marker"; service: string; serviceArn: string; tagKey: string }
+    | { kind: "clear-marker"; service: string; serviceArn: string; tagKeys: string[] }
     | { kind: "redeploy"; service: string; serviceArn: string }
     | { kind: "record-move"; service: string; serviceArn: string; tag: Tag };
 
