@@ -4,7 +4,7 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   // Transpile only: type-checking is `tsc --noEmit`, run first by `npm test`.
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   // v8 coverage: babel/istanbul instrumentation would be serialized into the Lambda closure.
   coverageProvider: "v8",
   collectCoverageFrom: ["rebalancer/**/*.ts", "infra/**/*.ts", "local/**/*.ts", "index.ts"],
