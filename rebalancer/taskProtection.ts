@@ -1,0 +1,37 @@
+// Scale-in protection of stop candidates. StopTask ignores it, so the rebalancer must read it itself; only the
+// tasks a plan wants to stop are read, in batches of 100 (GetTaskProtection's documented limit: "A list of up to
+// 100 task IDs or full ARN entries", API reference and @aws-sdk/client-ecs 3.1141.0 GetTaskProtectionRequest).
+import type { AwsClients } from "./awsClients";
+import type { ApiCalls } from "./apiCalls";
+import { chunk, countCall } from "./apiCalls";
+import type { ObserveFailure } from "./model";
+import { errorText } from "./errors";
+import { toFailures } from "./snapshotMapping";
+
+export const GET_TASK_PROTECTION_BATCH = 100;
+
+export interface ProtectionRead {
+    /** Task ARN → protected. Tasks missing here stay unread (the final plan takes them as protected). */
+    protection: Record<string, boolean>;
+    failures: ObserveFailure[];
+}
+
+export async function readTaskProtection(clients: AwsClients, clusterArn: string, taskArns: readonly string[], calls: ApiCalls): Promise<ProtectionRead> {
+    const { GetTaskProtectionCommand } = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
+    const out: ProtectionRead = { protection: {}, failures: [] };
+    for (const batch of chunk([...new Set(taskArns)], GET_TASK_PROTECTION_BATCH)) {
+        try {
+            const res = await clients.ecs.send(new GetTaskProtectionCommand({ cluster: clusterArn, tasks: batch }));
+            countCall(calls, "GetTaskProtection");
+            out.failures.push(...toFailures(res.failures, "GetTaskProtection"));
+            for (const p of res.protectedTasks ?? []) {
+                if (p.taskArn && batch.includes(p.taskArn)) out.protection[p.taskArn] = p.protectionEnabled === true;
+            }
+        } catch (err) {
+            // Unread protection is treated as protected by the final plan, so one failed batch only holds moves back.
+            countCall(calls, "GetTaskProtection");
+            out.failures.push({ reason: "PROTECTION_UNREADABLE", detail: `GetTaskProtection: ${errorText(err)}` });
+        }
+    }
+    return out;
+}
