@@ -1,0 +1,106 @@
+// How balanced one service is, level by level: targets derived hierarchically (instances inside each AZ share
+// the AZ's target, never balanced independently of it), the lower bound on moves, and the skew.
+
+import type { LevelCounts } from "./types";
+import { windowTargets, type TargetBin } from "./targets";
+import type { ServiceLayout } from "./bins";
+
+interface TreeNode {
+    key: string;
+    level: number;
+    children: TreeNode[];
+    /** Positions in the layout's instance list, for the finest level's nodes. */
+    members: number[];
+}
+
+/** The bins of a layout as a tree: one level per spread level, members (instances) at the leaves. */
+export class BinTree {
+    readonly roots: TreeNode[] = [];
+    readonly leaves: TreeNode[] = [];
+    /** Leaf index of each instance position. */
+    readonly leafOf: number[];
+
+    constructor(readonly layout: ServiceLayout) {
+        const byPath = new Map<string, TreeNode>();
+        this.leafOf = new Array(layout.instances.length);
+        const depth = layout.levels.length;
+        layout.keys.forEach((keys, position) => {
+            let siblings = this.roots;
+            let path = "";
+            let node: TreeNode | undefined;
+            for (let level = 0; level < depth; level++) {
+                path += `\u0000${keys[level]}`;
+                node = byPath.get(path);
+                if (!node) {
+                    node = { key: keys[level], level, children: [], members: [] };
+                    byPath.set(path, node);
+                    siblings.push(node);
+                    if (level === depth - 1) this.leaves.push(node);
+                }
+                siblings = node.children;
+            }
+            node!.members.push(position);
+        });
+        const leafIndex = new Map(this.leaves.map((leaf, i) => [leaf, i]));
+        for (const leaf of this.leaves) for (const p of leaf.members) this.leafOf[p] = leafIndex.get(leaf)!;
+    }
+}
+
+export interface Balance {
+    leafCounts: number[];
+    leafTargets: number[];
+    lowerBound: number;
+    /** Worst max − min among sibling bins, over all levels. */
+    skew: number;
+    byLevel: Record<string, LevelCounts>;
+}
+
+/** Counts and caps per node, computed once per evaluation. */
+function aggregate(tree: BinTree, counts: readonly number[]): { count: Map<TreeNode, number>; cap: Map<TreeNode, number> } {
+    const count = new Map<TreeNode, number>();
+    const cap = new Map<TreeNode, number>();
+    const visit = (n: TreeNode): void => {
+        let c = 0, k = 0;
+        for (const p of n.members) { c += counts[p]; k += tree.layout.caps[p]; }
+        for (const child of n.children) { visit(child); c += count.get(child)!; k += cap.get(child)!; }
+        count.set(n, c);
+        cap.set(n, k);
+    };
+    tree.roots.forEach(visit);
+    return { count, cap };
+}
+
+export function evaluateBalance(tree: BinTree, counts: readonly number[], threshold: number): Balance {
+    const { layout } = tree;
+    const { count, cap } = aggregate(tree, counts);
+    const target = new Map<TreeNode, number>();
+    const byLevel: Record<string, LevelCounts> = {};
+    for (const level of layout.levels) byLevel[level] = { counts: {}, targets: {} };
+    let skew = 0;
+
+    const assign = (siblings: TreeNode[], total: number): void => {
+        if (siblings.length === 0) return;
+        const level = siblings[0].level;
+        const bins: TargetBin[] = siblings.map((n) => ({ key: n.key, count: count.get(n)!, cap: cap.get(n)! }));
+        const targets = layout.fixedLevels[level] ? bins.map((b) => b.count) : windowTargets(bins, total, threshold);
+        let min = Infinity, max = -Infinity;
+        siblings.forEach((n, i) => {
+            target.set(n, targets[i]);
+            const name = layout.levels[level];
+            byLevel[name].counts[n.key] = (byLevel[name].counts[n.key] ?? 0) + bins[i].count;
+            byLevel[name].targets[n.key] = (byLevel[name].targets[n.key] ?? 0) + targets[i];
+            min = Math.min(min, bins[i].count);
+            max = Math.max(max, bins[i].count);
+        });
+        if (!layout.fixedLevels[level]) skew = Math.max(skew, max - min);
+        siblings.forEach((n, i) => assign(n.children, targets[i]));
+    };
+    const total = tree.roots.reduce((s, r) => s + count.get(r)!, 0);
+    assign(tree.roots, total);
+
+    const leafCounts = tree.leaves.map((l) => count.get(l)!);
+    const leafTargets = tree.leaves.map((l) => target.get(l)!);
+    let lowerBound = 0;
+    for (let i = 0; i < leafCounts.length; i++) if (leafCounts[i] > leafTargets[i]) lowerBound += leafCounts[i] - leafTargets[i];
+    return { leafCounts, leafTargets, lowerBound, skew, byLevel };
+}

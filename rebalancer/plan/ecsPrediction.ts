@@ -1,0 +1,152 @@
+// What ECS will do with this service's tasks, by its documented rules, so the plan only makes moves that help:
+// where the service scheduler places a new task (fit, then each strategy in order: spread keeps the values with
+// the fewest of the service's tasks, binpack the least remaining resource), and which task a scale-in removes
+// (spread: the value with the most tasks; binpack: the most remaining resource). ECS leaves ties undocumented,
+// so every tie is resolved against the plan: the least helpful choice.
+
+import type { ClusterIndex } from "./clusterIndex";
+import { extraRoom, keyAt, levelOfField, type ServiceLayout } from "./bins";
+import type { BinTree } from "./balance";
+
+export class PredictedService {
+    /** Tasks of the service per cluster instance index, as predicted. */
+    readonly tasksOn: Map<number, number>;
+    /** New tasks the prediction placed per cluster instance (they use its free resources). */
+    private readonly placedOn = new Map<number, number>();
+    /** Protected tasks per cluster instance (never removed by scale-in). */
+    private readonly protectedOn: Map<number, number>;
+    private readonly positionOf = new Map<number, number>();
+    private readonly valueCounts = new Map<string, Map<string, number>>();
+
+    constructor(
+        private readonly index: ClusterIndex,
+        readonly layout: ServiceLayout,
+        private readonly tree: BinTree,
+        /** Leaf targets the prediction judges choices against (the plan's targets). */
+        private readonly leafTargets: readonly number[],
+        protectedOn: Map<number, number> = new Map(),
+    ) {
+        this.tasksOn = new Map(layout.countsOnAnyInstance);
+        this.protectedOn = protectedOn;
+        layout.instances.forEach((i, p) => this.positionOf.set(i, p));
+        for (const s of layout.strategies) {
+            if (s.type !== "spread") continue;
+            const level = levelOfField(s.field);
+            if (this.valueCounts.has(level)) continue;
+            const counts = new Map<string, number>();
+            for (const [i, n] of this.tasksOn) {
+                const key = keyAt(level, index.instances[i]);
+                counts.set(key, (counts.get(key) ?? 0) + n);
+            }
+            this.valueCounts.set(level, counts);
+        }
+    }
+
+    /** Counts per eligible position, in the layout's order (what balance is judged on). */
+    eligibleCounts(): number[] {
+        return this.layout.instances.map((i) => this.tasksOn.get(i) ?? 0);
+    }
+
+    private add(i: number, delta: number): void {
+        this.tasksOn.set(i, (this.tasksOn.get(i) ?? 0) + delta);
+        for (const [level, counts] of this.valueCounts) {
+            const key = keyAt(level, this.index.instances[i]);
+            counts.set(key, (counts.get(key) ?? 0) + delta);
+        }
+    }
+
+    /** How far above its target the instance's leaf would be; instances outside the bins count as on target. */
+    private leafExcess(i: number, afterDelta: number): number {
+        const p = this.positionOf.get(i);
+        if (p === undefined) return 0;
+        const leaf = this.tree.leafOf[p];
+        let count = 0;
+        for (const member of this.tree.leaves[leaf].members) count += this.tasksOn.get(this.layout.instances[member]) ?? 0;
+        return count + afterDelta - this.leafTargets[leaf];
+    }
+
+    /** A task stopped here: it leaves the counts at once, but holds its resources until it is STOPPED. */
+    stop(i: number): void {
+        this.add(i, -1);
+    }
+
+    private roomFor(i: number): number {
+        const p = this.positionOf.get(i);
+        if (p === undefined) return 0;
+        const initial = this.layout.countsOnAnyInstance.get(i) ?? 0;
+        const room = extraRoom(this.index, i, this.layout.shape, initial, this.layout.distinctInstance) - (this.placedOn.get(i) ?? 0);
+        if (this.layout.distinctInstance && (this.tasksOn.get(i) ?? 0) > 0) return 0;
+        return room;
+    }
+
+    private remaining(i: number, field: string | undefined): number {
+        const placed = this.placedOn.get(i) ?? 0;
+        return field === "cpu"
+            ? this.index.freeCpu[i] - placed * this.layout.shape.cpu
+            : this.index.freeMemory[i] - placed * this.layout.shape.memory;
+    }
+
+    /** Narrows candidates strategy by strategy; `pickMost` for scale-in. */
+    private applyStrategies(candidates: number[], scaleIn: boolean): number[] {
+        let remaining = candidates;
+        for (const s of this.layout.strategies) {
+            if (remaining.length <= 1) break;
+            if (s.type === "spread") {
+                const level = levelOfField(s.field);
+                const counts = this.valueCounts.get(level)!;
+                const valueOf = (i: number) => counts.get(keyAt(level, this.index.instances[i])) ?? 0;
+                const best = scaleIn ? Math.max(...remaining.map(valueOf)) : Math.min(...remaining.map(valueOf));
+                remaining = remaining.filter((i) => valueOf(i) === best);
+            } else if (s.type === "binpack") {
+                const valueOf = (i: number) => this.remaining(i, s.field);
+                const best = scaleIn ? Math.max(...remaining.map(valueOf)) : Math.min(...remaining.map(valueOf));
+                remaining = remaining.filter((i) => valueOf(i) === best);
+            }
+            // random: every candidate stays possible.
+        }
+        return remaining;
+    }
+
+    /** Places one new task where ECS could; returns the instance, or undefined when nothing fits. */
+    place(): number | undefined {
+        const candidates = this.layout.instances.filter((i) => this.roomFor(i) >= 1);
+        if (candidates.length === 0) return undefined;
+        const ties = this.applyStrategies(candidates, false);
+        // Least helpful tie: the instance whose leaf would end furthest above its target.
+        let worst = ties[0], worstExcess = -Infinity;
+        for (const i of ties) {
+            const excess = this.leafExcess(i, 1);
+            if (excess > worstExcess || (excess === worstExcess && this.index.instances[i].arn > this.index.instances[worst].arn)) {
+                worst = i;
+                worstExcess = excess;
+            }
+        }
+        this.add(worst, 1);
+        this.placedOn.set(worst, (this.placedOn.get(worst) ?? 0) + 1);
+        return worst;
+    }
+
+    /** Removes one task the way ECS's scale-in would; returns the instance, or undefined when none can go. */
+    scaleIn(): number | undefined {
+        const candidates: number[] = [];
+        for (const [i, n] of this.tasksOn) if (n - (this.protectedOn.get(i) ?? 0) > 0) candidates.push(i);
+        if (candidates.length === 0) return undefined;
+        const ties = this.applyStrategies(candidates, true);
+        // Least helpful tie: the instance whose leaf is least above its target.
+        let worst = ties[0], worstExcess = Infinity;
+        for (const i of ties) {
+            const excess = this.leafExcess(i, 0);
+            if (excess < worstExcess || (excess === worstExcess && this.index.instances[i].arn > this.index.instances[worst].arn)) {
+                worst = i;
+                worstExcess = excess;
+            }
+        }
+        this.add(worst, -1);
+        return worst;
+    }
+
+    /** Instances where the prediction placed new tasks, for the cluster-wide resource ledger. */
+    placements(): Map<number, number> {
+        return new Map(this.placedOn);
+    }
+}

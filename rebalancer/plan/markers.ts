@@ -1,0 +1,85 @@
+// The two tags the rebalancer keeps on a service, and the fingerprint of what a move was judged against.
+// - the surge marker: written before desiredCount is raised, so any later pass can put the owner's value back;
+// - the last-move record: the lower bound and skew before the last move, so a move that improved neither is not repeated
+//   until the service's situation (desired count, task definition, eligible instances) changes.
+
+import type { Tag } from "./types";
+
+export const TAG_PREFIX = "ecs-rebalancer:";
+export const SURGE_TAG = `${TAG_PREFIX}surge`;
+export const LAST_MOVE_TAG = `${TAG_PREFIX}last-move`;
+
+export interface SurgeMarker {
+    /** desiredCount before the surge: the owner's value. */
+    owner: number;
+    /** desiredCount during the surge. */
+    desired: number;
+    /** When the surge began (epoch seconds). */
+    at: number;
+}
+
+export type MoveKind = "stop" | "surge" | "redeploy";
+
+export interface LastMove {
+    kind: MoveKind;
+    lowerBound: number;
+    /** Worst skew before the move. */
+    skew: number;
+    fingerprint: string;
+    at: number;
+}
+
+function fields(value: string): Map<string, string> | undefined {
+    const parts = value.trim().split(/\s+/);
+    if (parts[0] !== "v1") return undefined;
+    const map = new Map<string, string>();
+    for (const part of parts.slice(1)) {
+        const eq = part.indexOf("=");
+        if (eq <= 0) return undefined;
+        map.set(part.slice(0, eq), part.slice(eq + 1));
+    }
+    return map;
+}
+
+function wholeNumber(text: string | undefined): number | undefined {
+    return text !== undefined && /^\d{1,12}$/.test(text) ? Number(text) : undefined;
+}
+
+export function encodeSurgeMarker(m: SurgeMarker): Tag {
+    return { key: SURGE_TAG, value: `v1 owner=${m.owner} desired=${m.desired} at=${m.at}` };
+}
+
+/** undefined when absent; "malformed" when present but unreadable (then it is removed and nothing else is done). */
+export function decodeSurgeMarker(value: string | undefined): SurgeMarker | "malformed" | undefined {
+    if (value === undefined) return undefined;
+    const f = fields(value);
+    const owner = wholeNumber(f?.get("owner")), desired = wholeNumber(f?.get("desired")), at = wholeNumber(f?.get("at"));
+    if (owner === undefined || desired === undefined || at === undefined || desired <= owner) return "malformed";
+    return { owner, desired, at };
+}
+
+export function encodeLastMove(m: LastMove): Tag {
+    return { key: LAST_MOVE_TAG, value: `v1 kind=${m.kind} lb=${m.lowerBound} skew=${m.skew} fp=${m.fingerprint} at=${m.at}` };
+}
+
+export function decodeLastMove(value: string | undefined): LastMove | undefined {
+    if (value === undefined) return undefined;
+    const f = fields(value);
+    const kind = f?.get("kind"), lowerBound = wholeNumber(f?.get("lb")), skew = wholeNumber(f?.get("skew"));
+    const fingerprint = f?.get("fp"), at = wholeNumber(f?.get("at"));
+    if ((kind !== "stop" && kind !== "surge" && kind !== "redeploy") || lowerBound === undefined || skew === undefined || !fingerprint || at === undefined) {
+        return undefined;
+    }
+    return { kind, lowerBound, skew, fingerprint, at };
+}
+
+/** FNV-1a (32 bit) of the things that, when they change, give a move that did not help a new chance. */
+export function situationFingerprint(desiredCount: number, taskDefinition: string, eligibleInstanceArns: readonly string[]): string {
+    const text = `${desiredCount}|${taskDefinition}|${[...eligibleInstanceArns].sort().join(",")}`;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) {
+        hash ^= text.charCodeAt(i);
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash.toString(16).padStart(8, "0");
+}

@@ -1,0 +1,235 @@
+// The `minimal` strategy: move only surplus tasks, each move predicted to lower the surplus by exactly one.
+// With headroom above the healthy floor it stops surplus tasks (ECS places the replacements on the emptiest
+// instances); with none it surges: desiredCount + k within maximumPercent, so ECS starts the k tasks on the
+// emptiest instances first, and a later pass puts desiredCount back so ECS's balanced scale-in removes the surplus.
+// When ECS's placement rules make no single move productive (e.g. a skew tolerated between AZs keeps ECS from
+// refilling the AZ that needs it), one move that lowers the worst skew without raising the surplus is allowed:
+// progress is still strict, so passes cannot loop.
+
+import type { Task } from "../model";
+import { evaluateBalance } from "./balance";
+import { PredictedService } from "./ecsPrediction";
+import { encodeLastMove, encodeSurgeMarker } from "./markers";
+import type { RebalanceStrategy, StrategyInput, StrategyResult } from "./strategy";
+import type { Action } from "./types";
+
+export function healthyFloor(desired: number, minimumHealthyPercent: number): number {
+    return Math.ceil((desired * minimumHealthyPercent) / 100);
+}
+
+export function ceilingOf(desired: number, maximumPercent: number): number {
+    return Math.floor((desired * maximumPercent) / 100);
+}
+
+function isServing(task: Task): boolean {
+    return task.lastStatus === "RUNNING" && task.desiredStatus === "RUNNING" && task.healthStatus !== "UNHEALTHY";
+}
+
+/** Tasks on each eligible position that may be stopped, best victim first. */
+function movableTasks(input: StrategyInput): Task[][] {
+    const { layout, tasks, index, settings, now } = input;
+    const byPosition = new Map<number, number>();
+    layout.instances.forEach((i, p) => byPosition.set(i, p));
+    const movable: Task[][] = layout.instances.map(() => []);
+    const minAgeMs = settings.minTaskAgeSeconds * 1000;
+    for (const task of tasks) {
+        const i = task.containerInstanceArn === undefined ? undefined : index.indexByArn.get(task.containerInstanceArn);
+        const p = i === undefined ? undefined : byPosition.get(i);
+        if (p === undefined) continue;
+        if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING") continue;
+        if (task.protectionEnabled === true || (task.protectionEnabled === undefined && input.unreadProtectionIsProtected)) continue;
+        if (task.startedAt === undefined || now - task.startedAt < minAgeMs) continue;
+        movable[p].push(task);
+    }
+    // Unhealthy tasks cost no serving capacity; then the newest (least warmed up); then a stable order.
+    for (const list of movable) {
+        list.sort((a, b) =>
+            Number(b.healthStatus === "UNHEALTHY") - Number(a.healthStatus === "UNHEALTHY") ||
+            (b.startedAt ?? 0) - (a.startedAt ?? 0) ||
+            (a.arn < b.arn ? -1 : 1));
+    }
+    return movable;
+}
+
+/** A prediction is accepted if each move lowers the surplus by one, or (a single move) lowers the skew. */
+function helps(input: StrategyInput, counts: number[], moves: number, allowSkewOnly: boolean): boolean {
+    const after = evaluateBalance(input.tree, counts, input.settings.skewThreshold);
+    if (after.lowerBound === input.balance.lowerBound - moves) return true;
+    return allowSkewOnly && moves === 1 && after.lowerBound <= input.balance.lowerBound && after.skew < input.balance.skew;
+}
+
+interface Victim {
+    task: Task;
+    position: number;
+}
+
+function stopReason(input: StrategyInput, position: number): string {
+    const instance = input.index.instances[input.layout.instances[position]];
+    return `ecs-rebalancer: moving a surplus task of ${input.service.name} off ${instance.ec2InstanceId} (${instance.az || "no AZ"})`.slice(0, 255);
+}
+
+/** Grows a wave of stops one victim at a time while the prediction says every stop is a productive move. */
+function planStopWave(input: StrategyInput, limit: number, allowSkewOnly: boolean): { victims: Victim[]; prediction?: PredictedService; movableFound: boolean } {
+    const { layout, tree, balance } = input;
+    const movable = movableTasks(input);
+    const movableFound = movable.some((list, p) => list.length > 0 && balance.leafCounts[tree.leafOf[p]] > balance.leafTargets[tree.leafOf[p]]);
+    let victims: Victim[] = [];
+    let prediction: PredictedService | undefined;
+    while (victims.length < limit) {
+        const stopsAt = new Map<number, number>();
+        for (const v of victims) stopsAt.set(v.position, (stopsAt.get(v.position) ?? 0) + 1);
+        const stopsInLeaf = new Map<number, number>();
+        for (const [p, n] of stopsAt) stopsInLeaf.set(tree.leafOf[p], (stopsInLeaf.get(tree.leafOf[p]) ?? 0) + n);
+        const leafExcess = (p: number) => {
+            const leaf = tree.leafOf[p];
+            return balance.leafCounts[leaf] - (stopsInLeaf.get(leaf) ?? 0) - balance.leafTargets[leaf];
+        };
+        const candidates = layout.instances
+            .map((_, p) => p)
+            .filter((p) => leafExcess(p) > 0 && movable[p].length > (stopsAt.get(p) ?? 0))
+            .sort((a, b) =>
+                leafExcess(b) - leafExcess(a) ||
+                (layout.counts[b] - (stopsAt.get(b) ?? 0)) - (layout.counts[a] - (stopsAt.get(a) ?? 0)) ||
+                (input.index.instances[layout.instances[a]].arn < input.index.instances[layout.instances[b]].arn ? -1 : 1));
+        let accepted = false;
+        for (const p of candidates.slice(0, 8)) {
+            const trial = [...victims, { task: movable[p][stopsAt.get(p) ?? 0], position: p }];
+            const predicted = new PredictedService(input.index, layout, tree, balance.leafTargets);
+            for (const v of trial) predicted.stop(layout.instances[v.position]);
+            let placedAll = true;
+            for (let n = 0; n < trial.length && placedAll; n++) placedAll = predicted.place() !== undefined;
+            if (!placedAll) continue;
+            if (helps(input, predicted.eligibleCounts(), trial.length, allowSkewOnly)) {
+                victims = trial;
+                prediction = predicted;
+                accepted = true;
+                break;
+            }
+        }
+        if (!accepted || !helps(input, prediction!.eligibleCounts(), victims.length, false)) break;
+    }
+    return { victims, prediction, movableFound };
+}
+
+/** The largest surge whose predicted start-then-scale-in lowers the surplus by one per task. */
+function planSurge(input: StrategyInput, limit: number, allowSkewOnly: boolean): { size: number; prediction?: PredictedService } {
+    const { layout, tree, balance, tasks, index } = input;
+    const protectedOn = new Map<number, number>();
+    for (const t of tasks) {
+        const i = t.containerInstanceArn === undefined ? undefined : index.indexByArn.get(t.containerInstanceArn);
+        if (i !== undefined && t.protectionEnabled === true) protectedOn.set(i, (protectedOn.get(i) ?? 0) + 1);
+    }
+    let best: { size: number; prediction?: PredictedService } = { size: 0 };
+    for (let k = 1; k <= limit; k++) {
+        const predicted = new PredictedService(index, layout, tree, balance.leafTargets, protectedOn);
+        let ok = true;
+        for (let n = 0; n < k && ok; n++) ok = predicted.place() !== undefined;
+        for (let n = 0; n < k && ok; n++) ok = predicted.scaleIn() !== undefined;
+        if (!ok || !helps(input, predicted.eligibleCounts(), k, allowSkewOnly)) break;
+        best = { size: k, prediction: predicted };
+        if (!helps(input, predicted.eligibleCounts(), k, false)) break;
+    }
+    return best;
+}
+
+function result(partial: Partial<StrategyResult> & Pick<StrategyResult, "outcome" | "detail">, input: StrategyInput): StrategyResult {
+    return { actions: [], moves: 0, predictedCounts: input.layout.counts, placements: new Map(), unreadProtection: [], ...partial };
+}
+
+export const minimalStrategy: RebalanceStrategy = {
+    name: "minimal",
+    planService(input: StrategyInput): StrategyResult {
+        const { service, tasks, balance, settings, layout } = input;
+        const limit = Math.min(settings.maxMovesPerService, input.budget, balance.lowerBound);
+        const floor = healthyFloor(service.desiredCount, service.minimumHealthyPercent);
+        const headroom = tasks.filter(isServing).length - floor;
+        const ceiling = ceilingOf(service.desiredCount, service.maximumPercent);
+        const room = ceiling - tasks.length;
+        const canSurge = room >= 1 && !service.autoScaled;
+        const at = Math.floor(input.now / 1000);
+        const lastMove = (kind: "stop" | "surge"): Action => ({
+            kind: "record-move",
+            service: service.name,
+            serviceArn: service.arn,
+            tag: encodeLastMove({ kind, lowerBound: balance.lowerBound, skew: balance.skew, fingerprint: input.fingerprint, at }),
+        });
+
+        const stopResult = (wave: ReturnType<typeof planStopWave>): StrategyResult => {
+            const actions: Action[] = wave.victims.map((v) => ({
+                kind: "stop-task",
+                service: service.name,
+                serviceArn: service.arn,
+                taskArn: v.task.arn,
+                containerInstanceArn: v.task.containerInstanceArn!,
+                reason: stopReason(input, v.position),
+            }));
+            return result({
+                outcome: "move",
+                detail: `stop ${wave.victims.length} surplus task(s); ${headroom} above the healthy floor of ${floor}`,
+                actions: [...actions, lastMove("stop")],
+                moves: wave.victims.length,
+                predictedCounts: wave.prediction!.eligibleCounts(),
+                placements: wave.prediction!.placements(),
+                unreadProtection: wave.victims.filter((v) => v.task.protectionEnabled === undefined).map((v) => v.task.arn),
+            }, input);
+        };
+        const surgeResult = (surge: ReturnType<typeof planSurge>): StrategyResult => {
+            const desiredCount = service.desiredCount + surge.size;
+            return result({
+                outcome: "surge",
+                detail: `desiredCount ${service.desiredCount} → ${desiredCount} (ceiling ${ceiling}): ECS starts ${surge.size} task(s) on under-target instances, then scales in where the surplus is`,
+                actions: [
+                    {
+                        kind: "surge",
+                        service: service.name,
+                        serviceArn: service.arn,
+                        ownerDesired: service.desiredCount,
+                        desiredCount,
+                        markerTag: encodeSurgeMarker({ owner: service.desiredCount, desired: desiredCount, at }),
+                    },
+                    lastMove("surge"),
+                ],
+                moves: surge.size,
+                predictedCounts: surge.prediction!.eligibleCounts(),
+                placements: surge.prediction!.placements(),
+            }, input);
+        };
+
+        // Productive moves first (stops, then a surge); a skew-only single move only when none exists.
+        let movableFound = headroom < 1;
+        for (const allowSkewOnly of [false, true]) {
+            if (headroom >= 1) {
+                const wave = planStopWave(input, Math.min(limit, headroom), allowSkewOnly);
+                movableFound ||= wave.movableFound;
+                if (wave.victims.length > 0) return stopResult(wave);
+            }
+            if (canSurge) {
+                const surge = planSurge(input, Math.min(limit, room), allowSkewOnly);
+                if (surge.size > 0) return surgeResult(surge);
+            }
+        }
+
+        if (headroom < 1 && room < 1) {
+            return result({
+                outcome: "skipped",
+                reason: "no-headroom",
+                detail: `stopping a task would go below the healthy floor (${floor} of ${service.desiredCount}) and starting one first would pass the ceiling (${ceiling})`,
+            }, input);
+        }
+        if (headroom < 1 && service.autoScaled) {
+            return result({
+                outcome: "skipped",
+                reason: "auto-scaled-needs-surge",
+                detail: "only a surge of desiredCount could move a task, and Service Auto Scaling owns desiredCount",
+            }, input);
+        }
+        if (!movableFound) {
+            return result({ outcome: "skipped", reason: "no-movable-task", detail: "every surplus task is protected from scale-in or younger than the minimum age" }, input);
+        }
+        return result({
+            outcome: "skipped",
+            reason: "no-safe-move",
+            detail: `no move is predicted to help: ECS would place a moved task where it does not lower the surplus or the skew (${layout.instances.length} eligible instances)`,
+        }, input);
+    },
+};

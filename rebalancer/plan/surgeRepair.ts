@@ -1,0 +1,52 @@
+// Finishing or undoing a surge: a service carrying the surge marker is handled before anything else, whatever
+// its other state, so that no pass ever leaves a surged desiredCount behind.
+
+import type { Service } from "../model";
+import { decodeSurgeMarker, LAST_MOVE_TAG, SURGE_TAG } from "./markers";
+import type { Action, Outcome } from "./types";
+
+export interface SurgeRepair {
+    outcome: Outcome;
+    detail: string;
+    actions: Action[];
+}
+
+function steady(service: Service): boolean {
+    const primary = service.deployments[0];
+    return service.deployments.length <= 1 && (!primary?.rolloutState || primary.rolloutState === "COMPLETED") &&
+        service.runningCount === service.desiredCount && service.pendingCount === 0;
+}
+
+export function repairSurge(service: Service, nowMs: number, surgeTimeoutSeconds: number): SurgeRepair | undefined {
+    const marker = decodeSurgeMarker(service.tags[SURGE_TAG]);
+    if (marker === undefined) return undefined;
+    const clear = (tagKeys: string[]): Action => ({ kind: "clear-marker", service: service.name, serviceArn: service.arn, tagKeys });
+    if (marker === "malformed") {
+        return { outcome: "restore", detail: `unreadable ${SURGE_TAG} tag removed; desiredCount left as it is`, actions: [clear([SURGE_TAG])] };
+    }
+    if (service.desiredCount !== marker.desired) {
+        // Its owner changed desiredCount since (or the surge never applied): the owner's value stands.
+        return {
+            outcome: "restore",
+            detail: `desiredCount is ${service.desiredCount}, not the surged ${marker.desired}: left to its owner, marker removed`,
+            actions: [clear([SURGE_TAG, LAST_MOVE_TAG])],
+        };
+    }
+    const restore: Action = { kind: "restore-desired", service: service.name, serviceArn: service.arn, desiredCount: marker.owner, why: "" };
+    if (steady(service)) {
+        return {
+            outcome: "restore",
+            detail: `surge tasks running: desiredCount ${marker.desired} → ${marker.owner}; ECS scales in where the surplus is`,
+            actions: [{ ...restore, why: "surge complete" }, clear([SURGE_TAG])],
+        };
+    }
+    const ageSeconds = Math.floor(nowMs / 1000) - marker.at;
+    if (ageSeconds >= surgeTimeoutSeconds) {
+        return {
+            outcome: "restore",
+            detail: `surge not complete after ${ageSeconds}s: desiredCount ${marker.desired} → ${marker.owner}`,
+            actions: [{ ...restore, why: "surge timed out" }, clear([SURGE_TAG])],
+        };
+    }
+    return { outcome: "waiting", detail: `surge to ${marker.desired} in progress for ${ageSeconds}s (running ${service.runningCount})`, actions: [] };
+}

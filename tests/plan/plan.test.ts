@@ -1,0 +1,384 @@
+import { plan, type Plan } from "../../rebalancer/plan";
+import { LAST_MOVE_TAG, SURGE_TAG, situationFingerprint } from "../../rebalancer/plan/markers";
+import { defaultSettings, type Settings } from "../../rebalancer/settings";
+import {
+    buildSnapshot, CLUSTER_ARN, instanceArn, NOW, SPREAD_AZ_THEN_INSTANCE, SPREAD_INSTANCE, type InstanceSpec, type ServiceSpec,
+} from "../support/snapshotBuilder";
+
+function settings(overrides: Partial<Settings> = {}): Settings {
+    return { ...defaultSettings([CLUSTER_ARN]), ...overrides };
+}
+
+function decision(p: Plan, service: string) {
+    const d = p.decisions.find((x) => x.service === service);
+    if (!d) throw new Error(`no decision for ${service}`);
+    return d;
+}
+
+function actionsOf(p: Plan, service: string) {
+    return p.actions.filter((a) => a.service === service);
+}
+
+function stoppedFrom(p: Plan, service: string): string[] {
+    return actionsOf(p, service).flatMap((a) => (a.kind === "stop-task" ? [a.containerInstanceArn.split("/").pop()!] : []));
+}
+
+const TWO_AZ: InstanceSpec[] = [
+    { id: "i-a", az: "us-east-1a" },
+    { id: "i-c", az: "us-east-1b" },
+];
+const FOUR: InstanceSpec[] = [
+    { id: "i-1", az: "us-east-1a" },
+    { id: "i-2", az: "us-east-1a" },
+    { id: "i-3", az: "us-east-1b" },
+    { id: "i-4", az: "us-east-1b" },
+];
+
+describe("plan: the seed walk-through", () => {
+    const snapshot = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 } }] });
+
+    it("surges by one (floor 100%), marks the service first, and predicts a balanced result", () => {
+        const p = plan(snapshot, settings());
+        const d = decision(p, "web");
+        expect(d).toMatchObject({ outcome: "surge", lowerBound: 1, moves: 1, lowerBoundAfter: 0, skewBefore: 2, skewAfter: 0, levels: ["az", "instance"] });
+        expect(d.byLevel.az).toEqual({ counts: { "us-east-1a": 2, "us-east-1b": 0 }, targets: { "us-east-1a": 1, "us-east-1b": 1 } });
+        const [surge, record] = p.actions;
+        expect(surge).toMatchObject({ kind: "surge", ownerDesired: 2, desiredCount: 3, markerTag: { key: SURGE_TAG, value: `v1 owner=2 desired=3 at=${NOW / 1000}` } });
+        expect(record).toMatchObject({ kind: "record-move", tag: { key: LAST_MOVE_TAG } });
+        expect(p.actions).toHaveLength(2);
+    });
+
+    it("is deterministic", () => {
+        expect(plan(snapshot, settings())).toEqual(plan(snapshot, settings()));
+    });
+
+    it("stops one surplus task instead when the floor leaves headroom", () => {
+        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 }, minHealthy: 50 }] });
+        const p = plan(s, settings());
+        expect(decision(p, "web")).toMatchObject({ outcome: "move", moves: 1, lowerBoundAfter: 0 });
+        expect(stoppedFrom(p, "web")).toEqual(["i-a"]);
+        const stop = p.actions[0];
+        expect(stop.kind === "stop-task" && stop.reason).toMatch(/^ecs-rebalancer: /);
+    });
+});
+
+describe("plan: safety", () => {
+    it("never stops more at once than the headroom above the healthy floor", () => {
+        const s = buildSnapshot({ instances: FOUR, services: [{ name: "w", placement: { "i-1": 6 }, minHealthy: 70, strategies: SPREAD_INSTANCE }] });
+        // floor = ceil(6 × 0.7) = 5 → one stop this pass although four must move.
+        const p = plan(s, settings());
+        expect(decision(p, "w")).toMatchObject({ outcome: "move", lowerBound: 4, moves: 1 });
+    });
+
+    it("does nothing when neither stopping nor surging is allowed (min 100%, max 100%)", () => {
+        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 }, maxPercent: 100 }] });
+        const p = plan(s, settings());
+        expect(decision(p, "web")).toMatchObject({ outcome: "skipped", reason: "no-headroom" });
+        expect(p.actions).toEqual([]);
+    });
+
+    it("keeps a surge within maximumPercent", () => {
+        const s = buildSnapshot({ instances: FOUR, services: [{ name: "w", placement: { "i-1": 4 }, maxPercent: 125, strategies: SPREAD_INSTANCE }] });
+        const p = plan(s, settings());
+        expect(p.actions[0]).toMatchObject({ kind: "surge", ownerDesired: 4, desiredCount: 5 });
+    });
+
+    it("leaves services whose desiredCount Service Auto Scaling owns when only a surge could help", () => {
+        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 }, autoScaled: true }] });
+        expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "skipped", reason: "auto-scaled-needs-surge" });
+        const withHeadroom = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 }, autoScaled: true, minHealthy: 50 }] });
+        expect(decision(plan(withHeadroom, settings()), "web")).toMatchObject({ outcome: "move" });
+    });
+
+    it("never chooses protected or young tasks; lists victims whose protection is unread", () => {
+        const young = { startedAt: NOW - 10_000 };
+        const s = buildSnapshot({
+            instances: FOUR,
+            services: [{
+                name: "w", placement: { "i-1": 4 }, minHealthy: 0, strategies: SPREAD_INSTANCE,
+                taskOverrides: [{ protectionEnabled: true }, young, { protectionEnabled: undefined }, { protectionEnabled: false }],
+            }],
+        });
+        const p = plan(s, settings({ minTaskAgeSeconds: 60 }));
+        const victims = p.actions.flatMap((a) => (a.kind === "stop-task" ? [a.taskArn] : []));
+        expect(victims.sort()).toEqual([s.tasks[2].arn, s.tasks[3].arn].sort());
+        expect(p.unreadProtection).toEqual([s.tasks[2].arn]);
+        const final = plan(s, settings({ minTaskAgeSeconds: 60 }), { unreadProtectionIsProtected: true });
+        expect(final.actions.flatMap((a) => (a.kind === "stop-task" ? [a.taskArn] : []))).toEqual([s.tasks[3].arn]);
+    });
+
+    it("reports no movable task when every surplus task is protected", () => {
+        const s = buildSnapshot({
+            instances: TWO_AZ,
+            services: [{ name: "web", placement: { "i-a": 2 }, minHealthy: 50, maxPercent: 100, taskOverrides: [{ protectionEnabled: true }, { protectionEnabled: true }] }],
+        });
+        expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "skipped", reason: "no-movable-task" });
+    });
+});
+
+describe("plan: services it must not touch", () => {
+    const base = (name: string, extra: Partial<ServiceSpec>): ServiceSpec => ({ name, placement: { "i-1": 4 }, minHealthy: 0, strategies: SPREAD_INSTANCE, ...extra });
+    const s = buildSnapshot({
+        instances: FOUR,
+        services: [
+            base("daemon", { schedulingStrategy: "DAEMON" }),
+            base("opted-out", { tags: { "ecs-rebalancer:skip": "true" } }),
+            base("binpack", { strategies: [{ type: "binpack", field: "memory" }] }),
+            base("random", { strategies: [{ type: "random" }] }),
+            base("deploying", { service: { deployments: [
+                { id: "d2", status: "PRIMARY", rolloutState: "IN_PROGRESS", taskDefinition: "td:2", desiredCount: 4, runningCount: 2, pendingCount: 0 },
+                { id: "d1", status: "ACTIVE", rolloutState: "COMPLETED", taskDefinition: "td:1", desiredCount: 4, runningCount: 2, pendingCount: 0 },
+            ] } }),
+            base("pending", { service: { pendingCount: 1 } }),
+            base("zero", { desired: 0 }),
+            base("codedeploy", { service: { deploymentController: "CODE_DEPLOY" } }),
+            base("fargate", { launchType: "FARGATE" }),
+            base("draining-service", { service: { status: "DRAINING" } }),
+            base("query", { constraints: [{ type: "memberOf", expression: "task:group == service:db" }] }),
+            base("spread", {}),
+        ],
+    });
+    const p = plan(s, settings({ maxMovesPerPass: 100 }));
+
+    it.each([
+        ["daemon", "daemon"], ["opted-out", "opted-out"], ["binpack", "binpack-or-random"], ["random", "binpack-or-random"],
+        ["deploying", "mid-deployment"], ["pending", "mid-deployment"], ["zero", "desired-zero"], ["codedeploy", "controller-not-ecs"],
+        ["fargate", "not-ec2"], ["draining-service", "not-active"], ["query", "unsupported-constraint"],
+    ])("%s is skipped (%s) with no action", (name, reason) => {
+        expect(decision(p, name)).toMatchObject({ outcome: "skipped", reason });
+        expect(decision(p, name).detail.length).toBeGreaterThan(0);
+        expect(actionsOf(p, name)).toEqual([]);
+    });
+
+    it("while a spread service beside them is moved", () => {
+        expect(decision(p, "spread")).toMatchObject({ outcome: "move", moves: 3 });
+    });
+});
+
+describe("plan: eligible instances", () => {
+    it("counts only ACTIVE, connected instances of the service's capacity provider that satisfy its constraints", () => {
+        const s = buildSnapshot({
+            instances: [
+                { id: "i-1", az: "us-east-1a", capacityProvider: "cp" },
+                { id: "i-2", az: "us-east-1a", capacityProvider: "cp", status: "DRAINING" },
+                { id: "i-3", az: "us-east-1a", capacityProvider: "cp", agentConnected: false },
+                { id: "i-4", az: "us-east-1a", capacityProvider: "other" },
+                { id: "i-5", az: "us-east-1a", capacityProvider: "cp", attributes: { tier: "batch" } },
+                { id: "i-6", az: "us-east-1a", capacityProvider: "cp", attributes: { tier: "web" } },
+            ],
+            services: [{
+                name: "w", placement: { "i-1": 4 }, minHealthy: 0, strategies: SPREAD_INSTANCE, capacityProviders: ["cp"],
+                constraints: [{ type: "memberOf", expression: "attribute:tier != batch" }],
+            }],
+        });
+        const d = decision(plan(s, settings()), "w");
+        expect(Object.keys(d.byLevel.instance.counts).sort()).toEqual([instanceArn("i-1"), instanceArn("i-6")]);
+        expect(d).toMatchObject({ outcome: "move", lowerBound: 2, moves: 2 });
+    });
+
+    it("skips a service with fewer than two eligible instances", () => {
+        const s = buildSnapshot({
+            instances: [{ id: "i-1", az: "a" }, { id: "i-2", az: "b", status: "DRAINING" }],
+            services: [{ name: "w", placement: { "i-1": 2 }, minHealthy: 0 }],
+        });
+        expect(decision(plan(s, settings()), "w")).toMatchObject({ outcome: "skipped", reason: "fewer-than-2-instances" });
+    });
+
+    it("does not target an instance without room for the task (CPU, memory)", () => {
+        const s = buildSnapshot({
+            instances: [{ id: "i-1", az: "a", memory: 8000 }, { id: "i-2", az: "a", memory: 400 }, { id: "i-3", az: "a" }],
+            services: [{ name: "w", placement: { "i-1": 6 }, memory: 512, minHealthy: 0, strategies: SPREAD_INSTANCE }],
+        });
+        const d = decision(plan(s, settings()), "w");
+        expect(Object.keys(d.byLevel.instance.counts)).not.toContain(instanceArn("i-2"));
+        expect(d).toMatchObject({ lowerBound: 3, moves: 3, lowerBoundAfter: 0 });
+    });
+
+    it("honours static host ports: one task per instance, and not where another service holds the port", () => {
+        const s = buildSnapshot({
+            instances: [{ id: "i-1", az: "a" }, { id: "i-2", az: "b" }, { id: "i-3", az: "a" }, { id: "i-4", az: "b" }],
+            services: [
+                { name: "edge", placement: { "i-1": 1, "i-3": 1 }, hostPort: 80, minHealthy: 50 },
+                { name: "other", placement: { "i-2": 1 }, hostPort: 80, minHealthy: 0, strategies: SPREAD_INSTANCE },
+            ],
+        });
+        const p = plan(s, settings());
+        const edge = decision(p, "edge");
+        expect(Object.keys(edge.byLevel.instance.counts).sort()).toEqual([instanceArn("i-1"), instanceArn("i-3"), instanceArn("i-4")]);
+        expect(edge).toMatchObject({ outcome: "move", lowerBound: 1, moves: 1 });
+    });
+
+    it("asks for the task definition when bound host ports may be static and it has not been read", () => {
+        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 }, hostPort: 49200, minHealthy: 50 }] });
+        s.taskDefinitions = {};
+        const p = plan(s, settings());
+        expect(p.unreadTaskDefinitions).toEqual([s.services[0].taskDefinition]);
+    });
+
+    it("with distinctInstance, never more than one task per instance", () => {
+        const s = buildSnapshot({
+            instances: [{ id: "i-1", az: "a" }, { id: "i-2", az: "b" }, { id: "i-3", az: "a" }, { id: "i-4", az: "b" }],
+            services: [{ name: "w", placement: { "i-1": 1, "i-3": 1 }, constraints: [{ type: "distinctInstance" }], minHealthy: 50 }],
+        });
+        const p = plan(s, settings());
+        expect(decision(p, "w")).toMatchObject({ outcome: "move", lowerBound: 1, moves: 1, lowerBoundAfter: 0 });
+    });
+
+    it("leaves the AZ level to ECS when AZ rebalancing is on, and balances instances inside each AZ", () => {
+        const s = buildSnapshot({
+            instances: FOUR,
+            services: [{ name: "w", placement: { "i-1": 4, "i-3": 1 }, minHealthy: 0, service: { availabilityZoneRebalancing: "ENABLED" } }],
+        });
+        const d = decision(plan(s, settings()), "w");
+        expect(d.byLevel.az.targets).toEqual({ "us-east-1a": 4, "us-east-1b": 1 });
+        expect(d).toMatchObject({ lowerBound: 2, moves: 2 });
+    });
+
+    it("keeps each capacity provider's share and spreads inside each provider", () => {
+        const s = buildSnapshot({
+            instances: [
+                { id: "p1", az: "a", capacityProvider: "on-demand" }, { id: "p2", az: "a", capacityProvider: "on-demand" },
+                { id: "s1", az: "a", capacityProvider: "spot" }, { id: "s2", az: "a", capacityProvider: "spot" },
+            ],
+            services: [{ name: "w", placement: { p1: 4, s1: 2 }, capacityProviders: ["on-demand", "spot"], minHealthy: 0, strategies: SPREAD_INSTANCE }],
+        });
+        const d = decision(plan(s, settings()), "w");
+        expect(d.levels).toEqual(["capacity-provider", "instance"]);
+        expect(d.byLevel["capacity-provider"].targets).toEqual({ "on-demand": 4, spot: 2 });
+        expect(d).toMatchObject({ lowerBound: 3, moves: 3, lowerBoundAfter: 0 });
+    });
+});
+
+describe("plan: no flapping", () => {
+    const spec = { instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 }, minHealthy: 50 }] };
+    const fingerprintOf = (p: ReturnType<typeof buildSnapshot>) =>
+        situationFingerprint(2, p.services[0].taskDefinition, [instanceArn("i-a"), instanceArn("i-c")]);
+
+    it("does not repeat a move that did not lower the surplus while nothing changed", () => {
+        const s = buildSnapshot(spec);
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop lb=1 skew=2 fp=${fingerprintOf(s)} at=1`;
+        const p = plan(s, settings());
+        expect(decision(p, "web")).toMatchObject({ outcome: "skipped", reason: "no-improvement" });
+        expect(p.actions).toEqual([]);
+    });
+
+    it("moves again once the move helped (surplus or skew lower), or once the instances changed", () => {
+        const s = buildSnapshot(spec);
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop lb=2 skew=2 fp=${fingerprintOf(s)} at=1`;
+        expect(decision(plan(s, settings()), "web").outcome).toBe("move");
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop lb=1 skew=3 fp=${fingerprintOf(s)} at=1`;
+        expect(decision(plan(s, settings()), "web").outcome).toBe("move");
+        s.services[0].tags[LAST_MOVE_TAG] = "v1 kind=stop lb=1 skew=2 fp=00000000 at=1";
+        expect(decision(plan(s, settings()), "web").outcome).toBe("move");
+    });
+
+    it("never redeploys twice in a row a service the last redeploy did not improve", () => {
+        const s = buildSnapshot(spec);
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=redeploy lb=1 skew=2 fp=${fingerprintOf(s)} at=1`;
+        expect(decision(plan(s, settings({ strategy: "redeploy" })), "web")).toMatchObject({ outcome: "skipped", reason: "redeploy-did-not-help" });
+    });
+});
+
+describe("plan: surge repair", () => {
+    const surged = (desired: number, running: number, pending: number, marker: string) => {
+        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2, "i-c": running - 2 }, desired }] });
+        Object.assign(s.services[0], { runningCount: running, pendingCount: pending });
+        s.services[0].tags[SURGE_TAG] = marker;
+        return s;
+    };
+    const at = NOW / 1000 - 30;
+
+    it("puts desiredCount back once the surge tasks run, then removes the marker", () => {
+        const p = plan(surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`), settings());
+        expect(p.actions).toEqual([
+            expect.objectContaining({ kind: "restore-desired", desiredCount: 2 }),
+            expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG] }),
+        ]);
+        expect(decision(p, "web").outcome).toBe("restore");
+    });
+
+    it("waits while the surge tasks start", () => {
+        const p = plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${at}`), settings());
+        expect(decision(p, "web").outcome).toBe("waiting");
+        expect(p.actions).toEqual([]);
+    });
+
+    it("gives up after the surge timeout", () => {
+        const p = plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`), settings({ surgeTimeoutSeconds: 900 }));
+        expect(p.actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2, why: "surge timed out" });
+    });
+
+    it("leaves desiredCount to its owner when it changed since the surge, and removes both tags", () => {
+        const p = plan(surged(5, 5, 0, `v1 owner=2 desired=3 at=${at}`), settings());
+        expect(p.actions).toEqual([expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG, LAST_MOVE_TAG] })]);
+    });
+
+    it("removes an unreadable marker without touching desiredCount", () => {
+        const p = plan(surged(3, 3, 0, "garbage"), settings());
+        expect(p.actions).toEqual([expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG] })]);
+    });
+
+    it("repairs even a service that is opted out since", () => {
+        const s = surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`);
+        s.services[0].tags["ecs-rebalancer:skip"] = "true";
+        expect(plan(s, settings()).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2 });
+    });
+});
+
+describe("plan: pass budget and strategies", () => {
+    it("spends the pass budget on the most unbalanced services first", () => {
+        const s = buildSnapshot({
+            instances: FOUR,
+            services: [
+                { name: "small", placement: { "i-1": 2 }, minHealthy: 0, strategies: SPREAD_INSTANCE },
+                { name: "large", placement: { "i-1": 8 }, minHealthy: 0, strategies: SPREAD_INSTANCE },
+            ],
+        });
+        const p = plan(s, settings({ maxMovesPerPass: 4, maxMovesPerService: 10 }));
+        expect(decision(p, "large")).toMatchObject({ outcome: "move", moves: 4, lowerBound: 6 });
+        expect(decision(p, "small")).toMatchObject({ outcome: "skipped", reason: "pass-cap-reached" });
+        expect(p.actions.filter((a) => a.kind === "stop-task")).toHaveLength(4);
+    });
+
+    it("caps moves per service", () => {
+        const s = buildSnapshot({ instances: FOUR, services: [{ name: "w", placement: { "i-1": 8 }, minHealthy: 0, strategies: SPREAD_INSTANCE }] });
+        expect(decision(plan(s, settings({ maxMovesPerService: 2 })), "w").moves).toBe(2);
+    });
+
+    it("redeploy: forceNewDeployment on the unbalanced services only", () => {
+        const s = buildSnapshot({
+            instances: FOUR,
+            services: [
+                { name: "unbalanced", placement: { "i-1": 4 } },
+                { name: "balanced", placement: { "i-1": 1, "i-2": 1, "i-3": 1, "i-4": 1 } },
+            ],
+        });
+        const p = plan(s, settings({ strategy: "redeploy" }));
+        expect(actionsOf(p, "unbalanced").map((a) => a.kind)).toEqual(["redeploy", "record-move"]);
+        expect(decision(p, "balanced").outcome).toBe("balanced");
+        expect(actionsOf(p, "balanced")).toEqual([]);
+    });
+
+    it("does not promise the same free capacity to two services", () => {
+        // One new instance with room for exactly one more task of either service.
+        const s = buildSnapshot({
+            instances: [{ id: "i-1", az: "a", memory: 4096 }, { id: "i-2", az: "a", memory: 512 }],
+            services: [
+                { name: "a", placement: { "i-1": 2 }, memory: 512, minHealthy: 0, strategies: SPREAD_INSTANCE },
+                { name: "b", placement: { "i-1": 2 }, memory: 512, minHealthy: 0, strategies: SPREAD_INSTANCE },
+            ],
+        });
+        const p = plan(s, settings());
+        expect(p.actions.filter((a) => a.kind === "stop-task")).toHaveLength(1);
+    });
+});
+
+describe("plan: spread(AZ) then spread(instance) is balanced hierarchically", () => {
+    it("moves tasks between AZs first, and balances instances inside each AZ from the AZ's target", () => {
+        // AZ a: 5 + 1, AZ b: 0 + 0 → AZ targets 3/3, instance targets 2/1 and 2/1 (or 1/2): 3 moves at least.
+        const s = buildSnapshot({ instances: FOUR, services: [{ name: "w", placement: { "i-1": 5, "i-2": 1 }, minHealthy: 0, strategies: SPREAD_AZ_THEN_INSTANCE }] });
+        const d = decision(plan(s, settings()), "w");
+        expect(d.byLevel.az.targets).toEqual({ "us-east-1a": 3, "us-east-1b": 3 });
+        expect(d).toMatchObject({ lowerBound: 3, moves: 3, lowerBoundAfter: 0, skewAfter: 1 });
+    });
+});
