@@ -1,22 +1,151 @@
-// Lambda entry point. (Initial version: parses its settings and logs the event; observe → plan → act lands next.)
+// Lambda entry point: classify the event, skip it when an earlier pass already covered it, then one pass per
+// target cluster, one after the other. Only bad settings throw (EventBridge retries a throw and the DLQ catches
+// what keeps failing); everything else is logged and answered with a small summary.
+import type { AwsClients } from "./awsClients";
+import { createAwsClients } from "./awsClients";
+import { clusterNameOf } from "./arns";
+import type { Deadline } from "./act";
+import { NO_DEADLINE } from "./act";
+import type { Trigger } from "./events";
+import { classifyEvent, clustersFor, describeEventBriefly } from "./events";
+import { createInstanceEventMemory } from "./eventMemory";
+import type { PassRecord } from "./passLog";
+import type { PassDeps } from "./pass";
+import { runPass } from "./pass";
+import { plan as planCluster } from "./plan";
+import type { PlanFunction } from "./planRounds";
+import type { Clock } from "./rateLimiter";
+import { systemClock } from "./rateLimiter";
 import { parseSettings } from "./settings";
+import { createTaskDefinitionCache } from "./taskDefinitions";
+import type { LogSink, MetricsSink } from "./telemetry";
+import { createPowertoolsTelemetry } from "./telemetry";
 
-export type LambdaHandler = (event: unknown, context?: unknown) => Promise<unknown>;
+export type LambdaHandler = (event: unknown, context?: unknown) => Promise<InvocationSummary>;
+
+/** For tests only: replace what the container would build. */
+export interface HandlerOverrides {
+    clients?: AwsClients;
+    /** Time and sleeping (the write rate limiter); `now()` is also the snapshot's clock. */
+    clock?: Clock;
+    log?: LogSink;
+    metrics?: MetricsSink;
+    plan?: PlanFunction;
+}
+
+export interface ClusterSummary {
+    cluster: string;
+    clusterArn: string;
+    outcome: PassRecord["outcome"];
+    services: number;
+    balanced: number;
+    unbalanced: number;
+    skipped: number;
+    skipReasons: Record<string, number>;
+    movesPlanned: number;
+    tasksMoved: number;
+    writes: number;
+    apiCalls: number;
+    errors: string[];
+}
+
+export interface InvocationSummary {
+    /** What the event was ("schedule", "container-instance", …), or "ignored" / "redundant". */
+    trigger: string;
+    why?: string;
+    dryRun?: boolean;
+    unknownClusters?: string[];
+    clusters: ClusterSummary[];
+}
+
+function summarize(r: PassRecord): ClusterSummary {
+    const errors: string[] = [];
+    if (r.failure) errors.push(`${r.failure.name}: ${r.failure.message}`);
+    if (r.outcome === "deadline") errors.push("not started: too little time left in this invocation");
+    for (const s of r.services) {
+        if (s.act?.failure) errors.push(`${s.service}: ${s.act.failure.operation} ${s.act.failure.name}: ${s.act.failure.message}`);
+        else if (s.act?.outcome === "deadline") errors.push(`${s.service}: writes not made, too little time left`);
+    }
+    return {
+        cluster: r.cluster,
+        clusterArn: r.clusterArn,
+        outcome: r.outcome,
+        services: r.totals.services,
+        balanced: r.totals.balanced,
+        unbalanced: r.totals.unbalanced,
+        skipped: r.totals.skipped,
+        skipReasons: r.totals.skipReasons,
+        movesPlanned: r.totals.movesPlanned,
+        tasksMoved: r.totals.tasksMoved,
+        writes: r.totals.writes,
+        apiCalls: r.apiCallsTotal,
+        errors,
+    };
+}
+
+function deadlineOf(context: unknown): Deadline {
+    const c = context as { getRemainingTimeInMillis?: unknown } | undefined;
+    if (c && typeof c.getRemainingTimeInMillis === "function") {
+        const remaining = c.getRemainingTimeInMillis.bind(c) as () => number;
+        return { remainingMs: () => remaining() };
+    }
+    return NO_DEADLINE;
+}
 
 /** Builds the handler once per container (Pulumi's callbackFactory); settings are re-read on every invocation. */
-export function createHandler(): LambdaHandler {
-    return async (event: unknown) => {
+export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
+    const telemetry = overrides.log && overrides.metrics ? undefined : createPowertoolsTelemetry();
+    const deps: PassDeps = {
+        clients: overrides.clients ?? createAwsClients(),
+        // Task-definition revisions are immutable: a read is good for the container's life.
+        cache: createTaskDefinitionCache(),
+        plan: overrides.plan ?? planCluster,
+        log: overrides.log ?? telemetry!.log,
+        metrics: overrides.metrics ?? telemetry!.metrics,
+        clock: overrides.clock ?? systemClock,
+    };
+    const memory = createInstanceEventMemory();
+
+    return async (event: unknown, context?: unknown): Promise<InvocationSummary> => {
+        // Before anything else, and on every invocation: a bad variable names itself and nothing is called.
         const settings = parseSettings(process.env);
-        const detailType = typeof event === "object" && event !== null ? (event as Record<string, unknown>)["detail-type"] : undefined;
-        console.log(JSON.stringify({ message: "event received", detailType, clusters: settings.clusters, strategy: settings.strategy, dryRun: settings.dryRun }));
-        return { handled: false };
+        telemetry?.addContext(context);
+        const classified = classifyEvent(event, settings);
+        if (!classified.accepted) {
+            deps.log.warn("event ignored", { why: classified.why, event: describeEventBriefly(event) });
+            return { trigger: "ignored", why: classified.why, clusters: [] };
+        }
+        const trigger: Trigger = classified.trigger;
+        if (trigger.kind === "container-instance") {
+            const redundant = memory.redundant(trigger.containerInstanceArn, trigger.version);
+            if (redundant) {
+                deps.log.info("event skipped", { why: redundant, cluster: clusterNameOf(trigger.clusterArn), containerInstanceArn: trigger.containerInstanceArn });
+                return { trigger: "redundant", why: redundant, clusters: [] };
+            }
+        }
+        const dryRun = trigger.kind === "operator" ? trigger.dryRun : settings.dryRun;
+        const deadline = deadlineOf(context);
+        const summary: InvocationSummary = { trigger: trigger.kind, dryRun, clusters: [] };
+        if (trigger.kind === "operator" && trigger.unknownClusters.length > 0) {
+            summary.unknownClusters = trigger.unknownClusters;
+            deps.log.warn("unknown clusters requested", { unknownClusters: trigger.unknownClusters, targets: settings.clusters.map(clusterNameOf) });
+        }
+        let allCompleted = true;
+        for (const clusterArn of clustersFor(trigger, settings)) {
+            const result = await runPass(deps, { clusterArn, trigger: trigger.kind, settings, dryRun, deadline });
+            summary.clusters.push(summarize(result.record));
+            if (result.record.outcome !== "completed") allCompleted = false;
+            if (result.quietInstances) memory.noteQuietPass(result.quietInstances);
+        }
+        if (trigger.kind === "container-instance" && allCompleted) memory.noteHandled(trigger.containerInstanceArn, trigger.version);
+        return summary;
     };
 }
 
 let defaultHandler: LambdaHandler | undefined;
 
 /** The handler as a plain export, for direct use (tests, local runs): the same code as the deployed closure. */
-export async function handler(event: unknown, context?: unknown): Promise<unknown> {
+export async function handler(event: unknown, context?: unknown): Promise<InvocationSummary> {
     defaultHandler ??= createHandler();
     return defaultHandler(event, context);
 }

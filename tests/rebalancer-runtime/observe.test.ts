@@ -6,12 +6,13 @@ import { readTaskProtection } from "../../rebalancer/taskProtection";
 import { parseCpu, parseMemory, toTask } from "../../rebalancer/snapshotMapping";
 import type { ApiCalls } from "../../rebalancer/apiCalls";
 import { clusterArn, createFakeEcs, EcsApiError } from "./support/fakeEcs";
+import type { FakeClusterState } from "./support/fakeEcs";
 import { instanceArn, sdkInstance, sdkService, sdkTask, sdkTaskDefinition, taskArn, taskDefinitionArn } from "./support/sdkShapes";
 
 const NOW = Date.parse("2026-03-01T00:00:00Z");
 const AZS = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
-function bigCluster(name: string, instances: number, services: number, tasks: number) {
+function bigCluster(name: string, instances: number, services: number, tasks: number): FakeClusterState {
     const inst = Array.from({ length: instances }, (_, i) => sdkInstance(name, `ci${i}`, AZS[i % 3], { version: 100 + i }));
     const svcs = Array.from({ length: services }, (_, i) => sdkService(name, `svc${String(i).padStart(3, "0")}`));
     const tsks = Array.from({ length: tasks }, (_, i) => sdkTask(name, `t${i}`, `svc${String(i % services).padStart(3, "0")}`, inst[i % instances].containerInstanceArn!));

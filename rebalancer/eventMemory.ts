@@ -1,0 +1,46 @@
+// What this container remembers between invocations, used only to skip passes that cannot find anything new:
+// the rebalancer's own stops fire container-instance events, and without this each would start another pass.
+// Losing it (a cold start) only costs a redundant pass; it never changes a decision.
+
+export interface InstanceEventMemory {
+    /** Why a pass for this container-instance event would be redundant, or undefined when it is needed. */
+    redundant(containerInstanceArn: string, version: number): string | undefined;
+    /** A pass ran to completion for this event: the same event again is a duplicate. */
+    noteHandled(containerInstanceArn: string, version: number): void;
+    /** A pass that planned nothing saw these instance versions: events up to them describe nothing new. */
+    noteQuietPass(instances: ReadonlyArray<{ arn: string; version: number }>): void;
+    readonly size: number;
+}
+
+/** Instances remembered at most (ECS allows 5,000 per cluster); the least recently noted go first. */
+export const EVENT_MEMORY_LIMIT = 20_000;
+
+export function createInstanceEventMemory(limit = EVENT_MEMORY_LIMIT): InstanceEventMemory {
+    const quiet = new Map<string, number>();
+    const handled = new Map<string, number>();
+    const remember = (map: Map<string, number>, arn: string, version: number) => {
+        const prev = map.get(arn);
+        map.delete(arn);
+        map.set(arn, prev === undefined ? version : Math.max(prev, version));
+        while (map.size > limit) map.delete(map.keys().next().value as string);
+    };
+    return {
+        redundant(arn, version) {
+            const seenQuiet = quiet.get(arn);
+            if (seenQuiet !== undefined && version <= seenQuiet) {
+                return `instance version ${version} ≤ ${seenQuiet}, already seen by a pass that planned nothing`;
+            }
+            const seen = handled.get(arn);
+            if (seen !== undefined && version === seen) return `duplicate event: instance version ${version} already handled`;
+            if (seen !== undefined && version < seen) return `stale event: instance version ${version} < ${seen}, already handled`;
+            return undefined;
+        },
+        noteHandled: (arn, version) => remember(handled, arn, version),
+        noteQuietPass(instances) {
+            for (const i of instances) remember(quiet, i.arn, i.version);
+        },
+        get size() {
+            return quiet.size + handled.size;
+        },
+    };
+}

@@ -1,0 +1,105 @@
+// One pass over one cluster: observe → plan (with the reads the plan asks for) → act → one log record and one
+// set of metrics. Never throws: a failed pass is logged and reported, and the next pass starts from a fresh read.
+import type { AwsClients } from "./awsClients";
+import type { ApiCalls } from "./apiCalls";
+import { clusterNameOf } from "./arns";
+import type { ActResult, Deadline } from "./act";
+import { act } from "./act";
+import type { ErrorSummary } from "./errors";
+import { summarizeError } from "./errors";
+import type { ClusterSnapshot, ObserveFailure } from "./model";
+import type { PassOutcome, PassRecord } from "./passLog";
+import { buildPassRecord, splitForLog } from "./passLog";
+import { passMetrics } from "./passMetrics";
+import type { Plan } from "./plan/types";
+import type { PlanFunction } from "./planRounds";
+import { observeAndPlan } from "./planRounds";
+import type { Clock } from "./rateLimiter";
+import type { Settings } from "./settings";
+import type { TaskDefinitionCache } from "./taskDefinitions";
+import type { LogSink, MetricsSink } from "./telemetry";
+import { dryRunWriter, liveWriter } from "./writers";
+
+/** A pass does not start with less Lambda time left than this: reading a large cluster takes seconds. */
+export const PASS_START_MARGIN_MS = 20_000;
+
+export interface PassDeps {
+    clients: AwsClients;
+    cache: TaskDefinitionCache;
+    plan: PlanFunction;
+    log: LogSink;
+    metrics: MetricsSink;
+    clock: Clock;
+}
+
+export interface PassRequest {
+    clusterArn: string;
+    /** What started the invocation, for the log ("schedule", "container-instance", …). */
+    trigger: string;
+    settings: Settings;
+    dryRun: boolean;
+    deadline: Deadline;
+}
+
+export interface PassResult {
+    record: PassRecord;
+    /** Set when the pass read the cluster, planned no action and nothing failed. */
+    quietInstances?: Array<{ arn: string; version: number }>;
+}
+
+export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassResult> {
+    const started = deps.clock.now();
+    const calls: ApiCalls = {};
+    const settings: Settings = { ...req.settings, dryRun: req.dryRun };
+    let outcome: PassOutcome = "completed";
+    let snapshot: ClusterSnapshot | undefined;
+    let plan: Plan | undefined;
+    let acted: ActResult | undefined;
+    let planRounds = 0;
+    let failure: ErrorSummary | undefined;
+    if (req.deadline.remainingMs() < PASS_START_MARGIN_MS) {
+        outcome = "deadline";
+    } else {
+        try {
+            const planned = await observeAndPlan(deps, req.clusterArn, settings, started, calls);
+            snapshot = planned.snapshot;
+            plan = planned.plan;
+            planRounds = planned.planRounds;
+            const writer = req.dryRun ? dryRunWriter() : liveWriter(deps.clients, calls);
+            acted = await act(plan, writer, settings, req.deadline, deps.clock);
+        } catch (err) {
+            outcome = "failed";
+            failure = summarizeError(err);
+        }
+    }
+    const observeFailures: ObserveFailure[] = snapshot?.failures ?? [];
+    const record = buildPassRecord({
+        trigger: req.trigger,
+        clusterArn: req.clusterArn,
+        clusterName: clusterNameOf(req.clusterArn),
+        dryRun: req.dryRun,
+        strategy: settings.strategy,
+        durationMs: Math.max(0, deps.clock.now() - started),
+        calls,
+        planRounds,
+        ...(plan ? { plan } : {}),
+        ...(acted ? { acted } : {}),
+        observeFailures,
+        ...(failure ? { failure } : {}),
+        outcome,
+    });
+    const parts = splitForLog(record);
+    for (const part of parts) {
+        if (outcome === "completed") deps.log.info("rebalancer pass", part);
+        else if (outcome === "deadline") deps.log.warn("rebalancer pass", part);
+        else deps.log.error("rebalancer pass", part);
+    }
+    try {
+        deps.metrics.publish(record.cluster, passMetrics(record));
+    } catch (err) {
+        // Metrics are for people; losing them must not turn a pass into a failed invocation.
+        deps.log.warn("metrics not published", { cluster: record.cluster, failure: summarizeError(err) });
+    }
+    const quiet = outcome === "completed" && plan !== undefined && plan.actions.length === 0 && observeFailures.length === 0 && snapshot !== undefined;
+    return { record, ...(quiet ? { quietInstances: snapshot!.instances.map((i) => ({ arn: i.arn, version: i.version })) } : {}) };
+}
