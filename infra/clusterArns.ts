@@ -1,0 +1,72 @@
+// Target clusters arrive as names or ARNs; the rebalancer, its event patterns and its IAM policy all need ARNs.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { isClusterArn } from "../rebalancer/settings";
+import { ConfigError } from "./configError";
+
+/** Where names are resolved: the account, region and partition the stack deploys into. */
+export interface AccountScope {
+    partition: string;
+    region: string;
+    accountId: string;
+}
+
+const ARN_PARTS = /^arn:([^:]+):ecs:([^:]+):(\d{12}):cluster\/(.+)$/;
+
+/** `prod` → `arn:<partition>:ecs:<region>:<account>:cluster/prod`; an ARN is returned unchanged. */
+export function clusterArnFor(nameOrArn: string, scope: AccountScope): string {
+    if (isClusterArn(nameOrArn)) return nameOrArn;
+    return `arn:${scope.partition}:ecs:${scope.region}:${scope.accountId}:cluster/${nameOrArn}`;
+}
+
+export function parseClusterArn(arn: string): { partition: string; region: string; accountId: string; name: string } {
+    const m = ARN_PARTS.exec(arn);
+    if (!m) throw new Error(`not an ECS cluster ARN: ${arn}`);
+    return { partition: m[1], region: m[2], accountId: m[3], name: m[4] };
+}
+
+/** The scope the AWS provider deploys into (data sources only: nothing is declared). */
+export function currentAccountScope(): pulumi.Output<AccountScope> {
+    return pulumi
+        .all([aws.getPartitionOutput(), aws.getRegionOutput(), aws.getCallerIdentityOutput()])
+        .apply(([partition, region, identity]) => {
+            // `region.name` is the pre-v7 field; some mocks and older providers still return only that.
+            const scope = {
+                partition: partition.partition ?? partition.id,
+                region: region.region ?? (region as { name?: string }).name,
+                accountId: identity.accountId,
+            };
+            if (!scope.partition || !scope.region || !/^\d{12}$/.test(scope.accountId ?? "")) {
+                throw new Error(`could not determine the account, region and partition to resolve cluster names (got ${JSON.stringify(scope)})`);
+            }
+            return scope as AccountScope;
+        });
+}
+
+/**
+ * Resolves `ecs-rebalancer:targetClusters` entries to ARNs. Entries that are already ARNs need no lookup; a
+ * name and an ARN that turn out to be the same cluster are rejected like any other duplicate, and ARNs of
+ * another account or region get a warning: their events never reach this stack's rules.
+ */
+export function resolveTargetClusterArns(entries: readonly string[]): pulumi.Output<string[]> {
+    if (entries.length === 0) return pulumi.output([]);
+    return currentAccountScope().apply((scope) => {
+        const arns = entries.map((e) => clusterArnFor(e, scope));
+        const duplicate = arns.find((a, i) => arns.indexOf(a) !== i);
+        if (duplicate !== undefined) {
+            throw new ConfigError([
+                { key: "targetClusters", raw: JSON.stringify(entries), problem: `${duplicate} is listed twice (once by name, once by ARN); list each cluster once` },
+            ]);
+        }
+        for (const arn of arns) {
+            const parts = parseClusterArn(arn);
+            if (parts.region !== scope.region || parts.accountId !== scope.accountId) {
+                pulumi.log.warn(
+                    `ecs-rebalancer:targetClusters: ${arn} is not in this stack's account ${scope.accountId} and region ${scope.region}; ` +
+                        "EventBridge rules here never see its events and the function's ECS calls go to its own region.",
+                );
+            }
+        }
+        return arns;
+    });
+}
