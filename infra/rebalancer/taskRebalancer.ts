@@ -1,0 +1,247 @@
+// The rebalancer's deployment: a CallbackFunction running rebalancer/handler.ts with a least-privilege role of its
+// own, its log group, a dead-letter queue for failed async invocations, alarms, and the EventBridge rules that wake it.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { containerInstancePattern, DEFAULT_SCHEDULE, EventPattern, serviceSteadyStatePattern } from "../../rebalancer/eventPatterns";
+import { createHandler } from "../../rebalancer/handler";
+import { describeInvalid, fieldFor, SETTING_FIELDS, settingsToEnv } from "../../rebalancer/settings";
+import type { RebalancerSettings } from "../config";
+import {
+    DEFAULT_LAMBDA_MEMORY_MB,
+    DEFAULT_LAMBDA_TIMEOUT_SECONDS,
+    DEFAULT_LOG_RETENTION_DAYS,
+    describeInvalidIntegerRange,
+    describeInvalidRetention,
+    LAMBDA_MEMORY_MB,
+    LAMBDA_TIMEOUT_SECONDS,
+} from "../limits";
+import { describeInvalidSchedule, SCHEDULE_OFF } from "../scheduleExpression";
+import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolicy";
+
+/**
+ * The Lambda runtime bundles AWS SDK v3, so the SDK clients the handler requires are left out of the archive (it
+ * stays small, and the function uses the SDK the runtime keeps patched). Powertools is not bundled: it ships.
+ */
+export const RUNTIME_PROVIDED_PACKAGES: readonly string[] = ["@aws-sdk/client-ecs", "@aws-sdk/client-application-auto-scaling"];
+
+/**
+ * Async invocations: a pass that throws is retried once; an event still queued after one default sweep interval
+ * (for example while reserved concurrency 1 is busy with a long pass) carries no news the sweep does not, and is
+ * dropped to the dead-letter queue instead of causing a backlog of redundant passes.
+ */
+export const MAX_RETRY_ATTEMPTS = 1;
+export const MAX_EVENT_AGE_SECONDS = 900;
+
+export interface TaskRebalancerArgs {
+    /** ARNs of the clusters to rebalance (at least one, each once). */
+    clusterArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** Every setting but the clusters, as rebalancer/settings.ts defines them. */
+    settings: RebalancerSettings;
+    /** EventBridge schedule expression of the periodic sweep, or `off`. Default `rate(15 minutes)`. */
+    schedule?: string;
+    /** Retention of the function's log group. Default 30 days. */
+    logRetentionDays?: number;
+    /** Default 1024 MB. */
+    memorySizeMb?: number;
+    /** Default 300 s. */
+    timeoutSeconds?: number;
+}
+
+interface RuleSpec {
+    suffix: string;
+    description: string;
+    eventPattern?: pulumi.Output<string>;
+    scheduleExpression?: string;
+}
+
+export class TaskRebalancer extends pulumi.ComponentResource {
+    readonly function: aws.lambda.CallbackFunction<unknown, unknown>;
+    readonly functionName: pulumi.Output<string>;
+    readonly functionArn: pulumi.Output<string>;
+    readonly roleArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+    readonly deadLetterQueueUrl: pulumi.Output<string>;
+    readonly targetClusterArns: pulumi.Output<string[]>;
+    readonly ruleNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: TaskRebalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ecs-rebalancer:rebalancer:TaskRebalancer", name, {}, opts);
+        const schedule = args.schedule ?? DEFAULT_SCHEDULE;
+        const logRetentionDays = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+        const memorySizeMb = args.memorySizeMb ?? DEFAULT_LAMBDA_MEMORY_MB;
+        const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
+        validateArgs(name, args.settings, schedule, logRetentionDays, memorySizeMb, timeoutSeconds);
+
+        // The cluster list is only known at deploy time; it is checked against the handler's schema once resolved.
+        const clusterArns = pulumi.output(args.clusterArns).apply((arns) => {
+            const problem = describeInvalid(fieldFor("clusters"), arns);
+            if (problem) throw new Error(`TaskRebalancer ${name}: clusterArns ${JSON.stringify(arns)}: ${problem}`);
+            return arns;
+        });
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { namePrefix: `/ecs-rebalancer/${name}-`, retentionInDays: logRetentionDays },
+            { parent: this },
+        );
+        const deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dlq`,
+            // Encrypted with SQS-managed keys (no KMS permissions needed to send); kept as long as SQS allows.
+            { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 },
+            { parent: this },
+        );
+
+        // Its own role: with no role, CallbackFunction would attach nine broad AWS-managed policies.
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            { description: "ecs-rebalancer function: ECS reads and bounded writes on its target clusters only", assumeRolePolicy: JSON.stringify(LAMBDA_ASSUME_ROLE_POLICY) },
+            { parent: this },
+        );
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi
+                    .all([clusterArns, logGroup.arn, deadLetterQueue.arn])
+                    .apply(([arns, logGroupArn, deadLetterQueueArn]) => JSON.stringify(rebalancerPolicyDocument({ clusterArns: arns, logGroupArn, deadLetterQueueArn }))),
+            },
+            { parent: this },
+        );
+
+        this.function = new aws.lambda.CallbackFunction(
+            `${name}-function`,
+            {
+                description: "ecs-rebalancer: spreads ECS service tasks evenly again after capacity changes",
+                callbackFactory: createHandler,
+                role,
+                runtime: aws.lambda.Runtime.NodeJS22dX,
+                // The archive is plain JavaScript; Graviton is the cheaper Lambda.
+                architectures: ["arm64"],
+                memorySize: memorySizeMb,
+                timeout: timeoutSeconds,
+                // One pass at a time: passes never race each other's moves.
+                reservedConcurrentExecutions: 1,
+                // Exactly what rebalancer/settings.ts parses; cluster ARNs are resolved here, never captured by the closure.
+                environment: { variables: clusterArns.apply((arns) => settingsToEnv({ ...args.settings, clusters: arns })) },
+                deadLetterConfig: { targetArn: deadLetterQueue.arn },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+                codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
+            },
+            // Lambda checks at creation that the role may send to the dead-letter queue.
+            { parent: this, dependsOn: [rolePolicy] },
+        );
+
+        new aws.lambda.FunctionEventInvokeConfig(
+            `${name}-async`,
+            { functionName: this.function.name, maximumRetryAttempts: MAX_RETRY_ATTEMPTS, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
+            { parent: this },
+        );
+
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-errors`,
+            {
+                alarmDescription: "ecs-rebalancer: a pass failed (see the function's log group); the next event or sweep retries",
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: this.function.name },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-dlq-depth`,
+            {
+                alarmDescription:
+                    "ecs-rebalancer: invocations were dropped to the dead-letter queue (failed twice, or expired while the function was busy); " +
+                    "the message attributes ErrorCode/ErrorMessage say which",
+                namespace: "AWS/SQS",
+                metricName: "ApproximateNumberOfMessagesVisible",
+                dimensions: { QueueName: deadLetterQueue.name },
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 1,
+                comparisonOperator: "GreaterThanOrEqualToThreshold",
+                treatMissingData: "notBreaching",
+            },
+            { parent: this },
+        );
+
+        const rules: RuleSpec[] = [
+            {
+                suffix: "instance-change",
+                description: "ecs-rebalancer: a container instance of a target cluster changed (new capacity to use)",
+                eventPattern: clusterArns.apply((arns) => patternJson(containerInstancePattern(arns))),
+            },
+            {
+                suffix: "steady-state",
+                description: "ecs-rebalancer: a service of a target cluster reached steady state (continue a multi-step move)",
+                eventPattern: clusterArns.apply((arns) => patternJson(serviceSteadyStatePattern(arns))),
+            },
+        ];
+        if (schedule !== SCHEDULE_OFF) {
+            rules.push({ suffix: "sweep", description: "ecs-rebalancer: periodic sweep of the target clusters", scheduleExpression: schedule });
+        }
+        const ruleNames = rules.map((spec) => this.subscribe(name, spec));
+
+        this.functionName = this.function.name;
+        this.functionArn = this.function.arn;
+        this.roleArn = role.arn;
+        this.logGroupName = logGroup.name;
+        this.deadLetterQueueUrl = deadLetterQueue.url;
+        this.targetClusterArns = clusterArns;
+        this.ruleNames = pulumi.all(ruleNames);
+        this.registerOutputs({
+            functionName: this.functionName,
+            functionArn: this.functionArn,
+            roleArn: this.roleArn,
+            logGroupName: this.logGroupName,
+            deadLetterQueueUrl: this.deadLetterQueueUrl,
+            targetClusterArns: this.targetClusterArns,
+            ruleNames: this.ruleNames,
+        });
+    }
+
+    /** A rule, its target (the function) and the permission for EventBridge to invoke the function for that rule only. */
+    private subscribe(name: string, spec: RuleSpec): pulumi.Output<string> {
+        const ruleName = `${name}-${spec.suffix}`;
+        const rule = new aws.cloudwatch.EventRule(
+            ruleName,
+            { description: spec.description, eventPattern: spec.eventPattern, scheduleExpression: spec.scheduleExpression },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(ruleName, { rule: rule.name, arn: this.function.arn }, { parent: this });
+        new aws.lambda.Permission(
+            ruleName,
+            { action: "lambda:InvokeFunction", function: this.function.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+            { parent: this },
+        );
+        return rule.name;
+    }
+}
+
+function patternJson(pattern: EventPattern): string {
+    return JSON.stringify(pattern);
+}
+
+function validateArgs(name: string, settings: RebalancerSettings, schedule: string, logRetentionDays: number, memorySizeMb: number, timeoutSeconds: number): void {
+    const problems: string[] = [];
+    for (const field of SETTING_FIELDS) {
+        if (field.key === "clusters") continue;
+        const problem = describeInvalid(field, (settings as unknown as Record<string, unknown>)[field.key]);
+        if (problem) problems.push(`settings.${field.key}: ${problem}`);
+    }
+    const checks: [string, string | undefined][] = [
+        ["schedule", describeInvalidSchedule(schedule)],
+        ["logRetentionDays", describeInvalidRetention(logRetentionDays)],
+        ["memorySizeMb", describeInvalidIntegerRange(memorySizeMb, LAMBDA_MEMORY_MB)],
+        ["timeoutSeconds", describeInvalidIntegerRange(timeoutSeconds, LAMBDA_TIMEOUT_SECONDS)],
+    ];
+    for (const [arg, problem] of checks) if (problem) problems.push(`${arg}: ${problem}`);
+    if (problems.length > 0) throw new Error(`TaskRebalancer ${name}: invalid args:\n  ${problems.join("\n  ")}`);
+}
