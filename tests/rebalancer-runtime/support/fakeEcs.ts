@@ -3,6 +3,7 @@
 // and records every request as it was at call time (paginators reuse their input object).
 import { mockClient } from "aws-sdk-client-mock";
 import {
+    DescribeClustersCommand,
     DescribeContainerInstancesCommand,
     DescribeServicesCommand,
     DescribeTaskDefinitionCommand,
@@ -121,6 +122,13 @@ export function createFakeEcs(clusters: FakeClusterState[] = []): FakeEcs {
         });
     };
 
+    on(DescribeClustersCommand, "DescribeClusters", (input) => {
+        const found = (input.clusters ?? []).flatMap((name: string) => [...fake.clusters.values()].filter((c) => c.arn === name || c.arn.endsWith(`:cluster/${name}`)));
+        return {
+            clusters: found.map((c: FakeClusterState) => ({ clusterArn: c.arn, clusterName: c.arn.slice(c.arn.indexOf(":cluster/") + 9), status: "ACTIVE" })),
+            failures: (input.clusters ?? []).filter((n: string) => !found.some((c: FakeClusterState) => c.arn.endsWith(`:cluster/${n}`) || c.arn === n)).map((arn: string) => ({ arn, reason: "MISSING" })),
+        };
+    });
     on(ListContainerInstancesCommand, "ListContainerInstances", (input) => {
         const c = cluster(input.cluster);
         const p = page([...c.instances.map((i) => i.containerInstanceArn!), ...(c.vanished ?? []).filter((a) => a.includes(":container-instance/"))], input, 100, 100);
