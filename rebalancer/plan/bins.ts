@@ -2,20 +2,14 @@
 // provider, placement constraints, CPU/memory/ports), grouped by the levels it spreads on, with how many of its
 // tasks each holds and could hold.
 
-import { AZ_ATTRIBUTE, type ContainerInstance, type PlacementStrategy, type Service, type Task } from "../model";
+import { AZ_ATTRIBUTE, type ContainerInstance, type PlacementStrategy, type Service } from "../model";
 import type { ClusterIndex } from "./clusterIndex";
-import { compileMemberOf, UnsupportedQueryError, type InstancePredicate } from "./clusterQuery";
+import { extraRoom, passesFilters, type Requirements, type TaskShape } from "./requirements";
 import type { Skip } from "./serviceFilter";
 
 export const LEVEL_AZ = "az";
 export const LEVEL_INSTANCE = "instance";
 export const LEVEL_PROVIDER = "capacity-provider";
-
-export interface TaskShape {
-    cpu: number;
-    memory: number;
-    staticPorts: number[];
-}
 
 export interface ServiceLayout {
     /** Outermost first; "capacity-provider" (held as is), "az", "attribute:<name>", "instance". */
@@ -34,13 +28,6 @@ export interface ServiceLayout {
     strategies: PlacementStrategy[];
     /** Tasks of the service on every instance, eligible or not (ECS's spread counts them all). */
     countsOnAnyInstance: Map<number, number>;
-}
-
-export interface LayoutContext {
-    index: ClusterIndex;
-    memberOfCache: Map<string, InstancePredicate | UnsupportedQueryError>;
-    /** Task definitions whose host-port facts are missing (collected for the handler to read). */
-    unreadTaskDefinitions: Set<string>;
 }
 
 /** ECS's default for services: spread on Availability Zone, then on the instance with the fewest tasks. */
@@ -80,97 +67,43 @@ export function spreadLevels(strategies: PlacementStrategy[]): string[] {
     return levels;
 }
 
-function taskShape(service: Service, tasks: Task[], ctx: LayoutContext): TaskShape {
-    const facts = ctx.index.snapshot.taskDefinitions[service.taskDefinition];
-    const sample = tasks.find((t) => t.taskDefinitionArn === service.taskDefinition) ?? tasks[0];
-    const reservation = facts?.reservation ?? sample?.reservation ?? { cpu: 0, memory: 0 };
-    let staticPorts: number[] = [];
-    if (facts) staticPorts = facts.staticHostPorts;
-    else if (sample && sample.hostPorts.length > 0) {
-        // Until the task definition is read, every bound port is taken to be fixed: the cautious reading.
-        ctx.unreadTaskDefinitions.add(service.taskDefinition);
-        staticPorts = [...sample.hostPorts];
-    }
-    return { cpu: reservation.cpu, memory: reservation.memory, staticPorts };
-}
-
-function memberOf(expression: string, ctx: LayoutContext): InstancePredicate | UnsupportedQueryError {
-    let compiled = ctx.memberOfCache.get(expression);
-    if (!compiled) {
-        try {
-            compiled = compileMemberOf(expression);
-        } catch (e) {
-            compiled = e instanceof UnsupportedQueryError ? e : new UnsupportedQueryError(String(e));
-        }
-        ctx.memberOfCache.set(expression, compiled);
-    }
-    return compiled;
-}
-
-/** How many more tasks of this shape fit on the instance, given what the plan has already promised. */
-export function extraRoom(index: ClusterIndex, i: number, shape: TaskShape, countHere: number, distinctInstance: boolean): number {
-    let room = Number.MAX_SAFE_INTEGER;
-    if (shape.cpu > 0) room = Math.min(room, Math.floor(index.freeCpu[i] / shape.cpu));
-    if (shape.memory > 0) room = Math.min(room, Math.floor(index.freeMemory[i] / shape.memory));
-    if (shape.staticPorts.length > 0) {
-        const free = countHere === 0 && shape.staticPorts.every((p) => !index.portsInUse[i].has(p));
-        room = Math.min(room, free ? 1 : 0);
-    }
-    if (distinctInstance) room = Math.min(room, countHere === 0 ? 1 : 0);
-    return Math.max(0, room);
-}
-
-export function buildLayout(service: Service, ctx: LayoutContext): { layout: ServiceLayout } | { skip: Skip } {
-    const { index } = ctx;
-    const tasks = index.tasksOf(service.name);
-    const strategies = effectiveStrategies(service);
-    const levels = spreadLevels(strategies);
+/** The levels a service is balanced on, and which of them ECS (or the provider strategy) owns. */
+export function levelsOf(service: Service, req: Requirements): { levels: string[]; fixedLevels: boolean[] } {
+    const levels = spreadLevels(effectiveStrategies(service));
     const fixedLevels = levels.map((l) => l === LEVEL_AZ && service.availabilityZoneRebalancing === "ENABLED");
-
-    const providers = new Set(service.capacityProviderStrategy.map((p) => p.capacityProvider));
-    if (providers.size > 1) {
+    if (req.providers.size > 1) {
         // ECS splits tasks between providers by base and weight; only the spread inside each provider is ours.
         levels.unshift(LEVEL_PROVIDER);
         fixedLevels.unshift(true);
     }
+    return { levels, fixedLevels };
+}
 
-    const predicates: InstancePredicate[] = [];
-    let distinctInstance = false;
-    for (const c of service.placementConstraints) {
-        if (c.type === "distinctInstance") distinctInstance = true;
-        else if (c.type === "memberOf" && c.expression) {
-            const compiled = memberOf(c.expression, ctx);
-            if (compiled instanceof UnsupportedQueryError) return { skip: { reason: "unsupported-constraint", detail: compiled.message } };
-            predicates.push(compiled);
-        } else {
-            return { skip: { reason: "unsupported-constraint", detail: `placement constraint ${c.type} ${c.expression ?? ""}`.trim() } };
-        }
-    }
-
-    const shape = taskShape(service, tasks, ctx);
+export function buildLayout(service: Service, req: Requirements, index: ClusterIndex): { layout: ServiceLayout } | { skip: Skip } {
+    const { levels, fixedLevels } = levelsOf(service, req);
     const countsOnAnyInstance = new Map<number, number>();
-    for (const t of tasks) {
+    for (const t of index.tasksOf(service.name)) {
         const i = t.containerInstanceArn === undefined ? undefined : index.indexByArn.get(t.containerInstanceArn);
         if (i !== undefined) countsOnAnyInstance.set(i, (countsOnAnyInstance.get(i) ?? 0) + 1);
     }
-
     const layout: ServiceLayout = {
-        levels, fixedLevels, instances: [], counts: [], caps: [], keys: [], shape, distinctInstance, strategies, countsOnAnyInstance,
+        levels, fixedLevels, instances: [], counts: [], caps: [], keys: [], shape: req.shape, distinctInstance: req.distinctInstance,
+        strategies: effectiveStrategies(service), countsOnAnyInstance,
     };
     index.instances.forEach((instance, i) => {
-        if (instance.status !== "ACTIVE" || !instance.agentConnected) return;
-        if (providers.size > 0 && !providers.has(instance.capacityProviderName ?? "")) return;
-        if (!predicates.every((p) => p(instance))) return;
+        if (!passesFilters(instance, req)) return;
         const count = countsOnAnyInstance.get(i) ?? 0;
-        const cap = count + extraRoom(index, i, shape, count, distinctInstance);
+        const cap = count + extraRoom(index, i, req, count);
         if (cap === 0) return;
         layout.instances.push(i);
         layout.counts.push(count);
         layout.caps.push(cap);
         layout.keys.push(levels.map((l) => keyAt(l, instance)));
     });
-    if (layout.instances.length < 2) {
-        return { skip: { reason: "fewer-than-2-instances", detail: `${layout.instances.length} instance(s) can take this service's task` } };
-    }
+    if (layout.instances.length < 2) return { skip: fewerThanTwo(layout.instances.length) };
     return { layout };
+}
+
+export function fewerThanTwo(bins: number): Skip {
+    return { reason: "fewer-than-2-instances", detail: `${bins} instance(s) can take this service's task` };
 }

@@ -11,6 +11,8 @@ export class ClusterIndex {
     readonly freeCpu: Float64Array;
     readonly freeMemory: Float64Array;
     readonly portsInUse: Set<number>[];
+    /** Changes whenever the plan reserves resources, so caches of free room know they are stale. */
+    generation = 0;
 
     constructor(readonly snapshot: ClusterSnapshot) {
         this.instances = snapshot.instances;
@@ -40,5 +42,6 @@ export class ClusterIndex {
         this.freeCpu[instance] -= cpu;
         this.freeMemory[instance] -= memory;
         for (const p of ports) this.portsInUse[instance].add(p);
+        this.generation++;
     }
 }

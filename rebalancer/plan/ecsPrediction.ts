@@ -5,7 +5,8 @@
 // so every tie is resolved against the plan: the least helpful choice.
 
 import type { ClusterIndex } from "./clusterIndex";
-import { extraRoom, keyAt, levelOfField, type ServiceLayout } from "./bins";
+import { keyAt, levelOfField, type ServiceLayout } from "./bins";
+import { extraRoom } from "./requirements";
 import type { BinTree } from "./balance";
 
 export class PredictedService {
@@ -74,7 +75,7 @@ export class PredictedService {
         const p = this.positionOf.get(i);
         if (p === undefined) return 0;
         const initial = this.layout.countsOnAnyInstance.get(i) ?? 0;
-        const room = extraRoom(this.index, i, this.layout.shape, initial, this.layout.distinctInstance) - (this.placedOn.get(i) ?? 0);
+        const room = extraRoom(this.index, i, this.layout, initial) - (this.placedOn.get(i) ?? 0);
         if (this.layout.distinctInstance && (this.tasksOn.get(i) ?? 0) > 0) return 0;
         return room;
     }

@@ -1,34 +1,45 @@
 // plan(snapshot, settings) → decisions and ECS writes. Pure: no I/O, no clock (the snapshot's observedAt is
-// "now"), no randomness. Order of work: surge repairs first (always), then the filters, then the strategy on the
-// unbalanced services, most surplus first, within the pass budget.
+// "now"), no randomness. Order of work: surge repairs first (always), then the filters and how balanced each
+// service is, then the strategy on the unbalanced services, most surplus first, within the pass budget.
 
 import type { ClusterSnapshot, Service } from "../model";
 import type { Settings } from "../settings";
 import { BinTree, evaluateBalance, type Balance } from "./balance";
-import { buildLayout, type LayoutContext, type ServiceLayout } from "./bins";
+import { buildLayout, fewerThanTwo, LEVEL_INSTANCE, levelsOf, type ServiceLayout } from "./bins";
 import { ClusterIndex } from "./clusterIndex";
+import { EligibilityCache } from "./eligibilityCache";
 import { decodeLastMove, LAST_MOVE_TAG, situationFingerprint } from "./markers";
 import { minimalStrategy } from "./minimal";
+import { quickBalance } from "./quickBalance";
 import { redeployStrategy } from "./redeploy";
+import { isRequirements, requirementsOf, type Requirements, type RequirementsContext } from "./requirements";
 import { serviceRefusal } from "./serviceFilter";
 import type { RebalanceStrategy } from "./strategy";
 import { repairSurge } from "./surgeRepair";
-import type { Action, Plan, PlanMetrics, ServiceDecision } from "./types";
+import type { Action, LevelCounts, Plan, PlanMetrics, ServiceDecision } from "./types";
 
 export type { Plan, ServiceDecision, Action } from "./types";
 
 export interface PlanOptions {
     /** Final round: tasks whose scale-in protection was not read count as protected. */
     unreadProtectionIsProtected?: boolean;
+    /** Report every service's tasks per instance (the operator CLI), not only those of services that move. */
+    instanceDetail?: boolean;
 }
 
 const STRATEGIES: Record<Settings["strategy"], RebalanceStrategy> = { minimal: minimalStrategy, redeploy: redeployStrategy };
 
+interface Judgement {
+    levels: string[];
+    lowerBound: number;
+    skew: number;
+    byLevel: Record<string, LevelCounts>;
+}
+
 interface Candidate {
     service: Service;
-    layout: ServiceLayout;
-    tree: BinTree;
-    balance: Balance;
+    req: Requirements;
+    judgement: Judgement;
     fingerprint: string;
 }
 
@@ -39,11 +50,30 @@ function emptyDecision(service: Service): ServiceDecision {
     };
 }
 
-function withBalance(decision: ServiceDecision, layout: ServiceLayout, balance: Balance): ServiceDecision {
+function withJudgement(decision: ServiceDecision, j: Judgement): ServiceDecision {
     return {
-        ...decision, levels: layout.levels, byLevel: balance.byLevel, skewBefore: balance.skew, skewAfter: balance.skew,
-        lowerBound: balance.lowerBound, lowerBoundAfter: balance.lowerBound,
+        ...decision, levels: j.levels, byLevel: j.byLevel, skewBefore: j.skew, skewAfter: j.skew,
+        lowerBound: j.lowerBound, lowerBoundAfter: j.lowerBound,
     };
+}
+
+/** The full layout's balance as a judgement; instances appear only where they hold or should hold tasks. */
+function judgementOf(layout: ServiceLayout, balance: Balance): Judgement {
+    const byLevel: Record<string, LevelCounts> = {};
+    for (const [level, lc] of Object.entries(balance.byLevel)) {
+        if (level !== LEVEL_INSTANCE) {
+            byLevel[level] = lc;
+            continue;
+        }
+        const sparse: LevelCounts = { counts: {}, targets: {} };
+        for (const arn of Object.keys(lc.counts)) {
+            if (lc.counts[arn] === 0 && lc.targets[arn] === 0) continue;
+            sparse.counts[arn] = lc.counts[arn];
+            sparse.targets[arn] = lc.targets[arn];
+        }
+        byLevel[level] = sparse;
+    }
+    return { levels: layout.levels, lowerBound: balance.lowerBound, skew: balance.skew, byLevel };
 }
 
 function metricsOf(decisions: ServiceDecision[]): PlanMetrics {
@@ -68,13 +98,15 @@ function metricsOf(decisions: ServiceDecision[]): PlanMetrics {
 
 export function plan(snapshot: ClusterSnapshot, settings: Settings, options: PlanOptions = {}): Plan {
     const index = new ClusterIndex(snapshot);
-    const ctx: LayoutContext = { index, memberOfCache: new Map(), unreadTaskDefinitions: new Set() };
+    const ctx: RequirementsContext = { index, memberOfCache: new Map(), unreadTaskDefinitions: new Set() };
+    const cache = new EligibilityCache(index);
     const now = snapshot.observedAt;
     const threshold = settings.skewThreshold;
     const decisions = new Map<string, ServiceDecision>();
     const repairs: Action[] = [];
     const candidates: Candidate[] = [];
 
+    // How balanced is each service? Aggregated (quickBalance) where that is exact, else on the full layout.
     const services = [...snapshot.services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const service of services) {
         const base = emptyDecision(service);
@@ -89,87 +121,97 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             decisions.set(service.arn, { ...base, reason: refusal.reason, detail: refusal.detail });
             continue;
         }
-        const built = buildLayout(service, ctx);
+        const req = requirementsOf(service, ctx);
+        if (!isRequirements(req)) {
+            decisions.set(service.arn, { ...base, reason: req.reason, detail: req.detail });
+            continue;
+        }
+        const { levels, fixedLevels } = levelsOf(service, req);
+        const quick = options.instanceDetail ? undefined : quickBalance(service, req, levels, fixedLevels, index, cache, threshold);
+        let judgement: Judgement;
+        if (quick) {
+            if (quick.bins < 2) {
+                decisions.set(service.arn, { ...base, ...fewerThanTwo(quick.bins) });
+                continue;
+            }
+            judgement = { levels, lowerBound: quick.lowerBound, skew: quick.skew, byLevel: quick.byLevel };
+        } else {
+            const built = buildLayout(service, req, index);
+            if ("skip" in built) {
+                decisions.set(service.arn, { ...base, reason: built.skip.reason, detail: built.skip.detail });
+                continue;
+            }
+            judgement = judgementOf(built.layout, evaluateBalance(new BinTree(built.layout), built.layout.counts, threshold));
+        }
+        if (judgement.lowerBound === 0) {
+            const detail = judgement.skew <= threshold
+                ? `within the skew threshold (${judgement.skew} ≤ ${threshold})`
+                : `skew ${judgement.skew}, but no move can lower it (capacity or constraints)`;
+            decisions.set(service.arn, withJudgement({ ...base, outcome: "balanced", detail }, judgement));
+            continue;
+        }
+        const fingerprint = situationFingerprint(service.desiredCount, service.taskDefinition, cache.filterSet(req).hash);
+        const last = decodeLastMove(service.tags[LAST_MOVE_TAG]);
+        if (last && last.fingerprint === fingerprint && judgement.lowerBound >= last.lowerBound && judgement.skew >= last.skew) {
+            decisions.set(service.arn, withJudgement({
+                ...base,
+                reason: last.kind === "redeploy" ? "redeploy-did-not-help" : "no-improvement",
+                detail: `the last ${last.kind} lowered neither the surplus (${last.lowerBound} → ${judgement.lowerBound}) nor the skew (${last.skew} → ${judgement.skew}); waiting for the service or its instances to change`,
+            }, judgement));
+            continue;
+        }
+        candidates.push({ service, req, judgement, fingerprint });
+    }
+
+    // Moves: most surplus first, so a small budget goes where it helps most; each on the full layout.
+    candidates.sort((a, b) => b.judgement.lowerBound - a.judgement.lowerBound || (a.service.name < b.service.name ? -1 : 1));
+    const strategy = STRATEGIES[settings.strategy];
+    const moves: Action[] = [];
+    const unreadProtection: string[] = [];
+    let budget = settings.maxMovesPerPass;
+    for (const c of candidates) {
+        const base = withJudgement(emptyDecision(c.service), c.judgement);
+        if (budget <= 0) {
+            decisions.set(c.service.arn, { ...base, reason: "pass-cap-reached", detail: `this pass already moves ${settings.maxMovesPerPass} task(s); next pass` });
+            continue;
+        }
+        // Earlier services' predicted placements may have used free capacity: the layout sees what is left.
+        const built = buildLayout(c.service, c.req, index);
         if ("skip" in built) {
-            decisions.set(service.arn, { ...base, reason: built.skip.reason, detail: built.skip.detail });
+            decisions.set(c.service.arn, { ...base, reason: built.skip.reason, detail: built.skip.detail });
             continue;
         }
         const { layout } = built;
         const tree = new BinTree(layout);
         const balance = evaluateBalance(tree, layout.counts, threshold);
+        const judgement = judgementOf(layout, balance);
         if (balance.lowerBound === 0) {
-            const detail = balance.skew <= threshold
-                ? `within the skew threshold (${balance.skew} ≤ ${threshold})`
-                : `skew ${balance.skew}, but no move can lower it (capacity or constraints)`;
-            decisions.set(service.arn, withBalance({ ...base, outcome: "balanced", detail }, layout, balance));
+            decisions.set(c.service.arn, withJudgement({ ...base, outcome: "balanced", detail: "no move left once other services' moves are counted" }, judgement));
             continue;
         }
-        const fingerprint = situationFingerprint(service.desiredCount, service.taskDefinition, layout.instances.map((i) => index.instances[i].arn));
-        const last = decodeLastMove(service.tags[LAST_MOVE_TAG]);
-        if (last && last.fingerprint === fingerprint && balance.lowerBound >= last.lowerBound && balance.skew >= last.skew) {
-            decisions.set(service.arn, withBalance({
-                ...base,
-                reason: last.kind === "redeploy" ? "redeploy-did-not-help" : "no-improvement",
-                detail: `the last ${last.kind} lowered neither the surplus (${last.lowerBound} → ${balance.lowerBound}) nor the skew (${last.skew} → ${balance.skew}); waiting for the service or its instances to change`,
-            }, layout, balance));
-            continue;
-        }
-        candidates.push({ service, layout, tree, balance, fingerprint });
-    }
-
-    // Most surplus first, so a small budget goes where it helps most.
-    candidates.sort((a, b) => b.balance.lowerBound - a.balance.lowerBound || (a.service.name < b.service.name ? -1 : 1));
-    const strategy = STRATEGIES[settings.strategy];
-    const moves: Action[] = [];
-    const unreadProtection: string[] = [];
-    let budget = settings.maxMovesPerPass;
-    let ledgerChanged = false;
-    for (let c of candidates) {
-        const base = withBalance(emptyDecision(c.service), c.layout, c.balance);
-        if (budget <= 0) {
-            decisions.set(c.service.arn, { ...base, reason: "pass-cap-reached", detail: `this pass already moves ${settings.maxMovesPerPass} task(s); next pass` });
-            continue;
-        }
-        if (ledgerChanged) {
-            // Earlier services' predicted placements used free capacity: look again with what is left.
-            const rebuilt = buildLayout(c.service, ctx);
-            if ("skip" in rebuilt) {
-                decisions.set(c.service.arn, { ...base, reason: rebuilt.skip.reason, detail: rebuilt.skip.detail });
-                continue;
-            }
-            const tree = new BinTree(rebuilt.layout);
-            c = { ...c, layout: rebuilt.layout, tree, balance: evaluateBalance(tree, rebuilt.layout.counts, threshold) };
-            if (c.balance.lowerBound === 0) {
-                decisions.set(c.service.arn, withBalance({ ...base, outcome: "balanced", detail: "no move left once other services' moves are counted" }, c.layout, c.balance));
-                continue;
-            }
-        }
-        const tasks = index.tasksOf(c.service.name);
         const result = strategy.planService({
-            service: c.service, tasks, layout: c.layout, tree: c.tree, balance: c.balance, index, settings, now, budget,
+            service: c.service, tasks: index.tasksOf(c.service.name), layout, tree, balance, index, settings, now, budget,
             fingerprint: c.fingerprint, unreadProtectionIsProtected: options.unreadProtectionIsProtected ?? false,
         });
         if (result.outcome === "redeploy" && result.moves > budget && budget < settings.maxMovesPerPass) {
-            decisions.set(c.service.arn, { ...withBalance(emptyDecision(c.service), c.layout, c.balance), reason: "pass-cap-reached", detail: `a redeploy replaces ${result.moves} task(s); ${budget} left in this pass` });
+            decisions.set(c.service.arn, { ...withJudgement(base, judgement), reason: "pass-cap-reached", detail: `a redeploy replaces ${result.moves} task(s); ${budget} left in this pass` });
             continue;
         }
-        const after = evaluateBalance(c.tree, result.predictedCounts, threshold);
-        const predicted = result.outcome === "redeploy" ? c.balance : after;
+        const after = result.outcome === "redeploy" ? balance : evaluateBalance(tree, result.predictedCounts, threshold);
         decisions.set(c.service.arn, {
-            ...withBalance(emptyDecision(c.service), c.layout, c.balance),
+            ...withJudgement(emptyDecision(c.service), judgement),
             outcome: result.outcome,
             reason: result.reason,
             detail: result.detail,
             moves: result.moves,
-            skewAfter: result.outcome === "redeploy" ? c.balance.skew : after.skew,
-            lowerBoundAfter: predicted.lowerBound,
+            skewAfter: after.skew,
+            lowerBoundAfter: after.lowerBound,
         });
         moves.push(...result.actions);
         unreadProtection.push(...result.unreadProtection);
         budget -= result.moves;
         for (const [i, n] of result.placements) {
-            for (let k = 0; k < n; k++) index.reserve(i, c.layout.shape.cpu, c.layout.shape.memory, c.layout.shape.staticPorts);
-            ledgerChanged = true;
+            for (let k = 0; k < n; k++) index.reserve(i, layout.shape.cpu, layout.shape.memory, layout.shape.staticPorts);
         }
     }
 

@@ -73,13 +73,17 @@ export function decodeLastMove(value: string | undefined): LastMove | undefined 
     return { kind, lowerBound, skew, fingerprint, at };
 }
 
-/** FNV-1a (32 bit) of the things that, when they change, give a move that did not help a new chance. */
-export function situationFingerprint(desiredCount: number, taskDefinition: string, eligibleInstanceArns: readonly string[]): string {
-    const text = `${desiredCount}|${taskDefinition}|${[...eligibleInstanceArns].sort().join(",")}`;
+/** FNV-1a (32 bit). */
+export function fnv1a(text: string): number {
     let hash = 0x811c9dc5;
     for (let i = 0; i < text.length; i++) {
         hash ^= text.charCodeAt(i);
         hash = Math.imul(hash, 0x01000193) >>> 0;
     }
-    return hash.toString(16).padStart(8, "0");
+    return hash;
+}
+
+/** The things that, when they change, give a move that did not help a new chance. */
+export function situationFingerprint(desiredCount: number, taskDefinition: string, eligibleInstancesHash: string): string {
+    return fnv1a(`${desiredCount}|${taskDefinition}|${eligibleInstancesHash}`).toString(16).padStart(8, "0");
 }

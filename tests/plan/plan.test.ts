@@ -1,4 +1,5 @@
 import { plan, type Plan } from "../../rebalancer/plan";
+import { hashInstanceSet } from "../../rebalancer/plan/eligibilityCache";
 import { LAST_MOVE_TAG, SURGE_TAG, situationFingerprint } from "../../rebalancer/plan/markers";
 import { defaultSettings, type Settings } from "../../rebalancer/settings";
 import {
@@ -252,7 +253,7 @@ describe("plan: eligible instances", () => {
 describe("plan: no flapping", () => {
     const spec = { instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2 }, minHealthy: 50 }] };
     const fingerprintOf = (p: ReturnType<typeof buildSnapshot>) =>
-        situationFingerprint(2, p.services[0].taskDefinition, [instanceArn("i-a"), instanceArn("i-c")]);
+        situationFingerprint(2, p.services[0].taskDefinition, hashInstanceSet([instanceArn("i-a"), instanceArn("i-c")]));
 
     it("does not repeat a move that did not lower the surplus while nothing changed", () => {
         const s = buildSnapshot(spec);
