@@ -33,21 +33,21 @@ export interface SettingField {
     kind: FieldKind;
     min?: number;
     max?: number;
-    default?: Settings[keyof Settings];
+    defaultValue?: Settings[keyof Settings];
     description: string;
 }
 
 export const SETTING_FIELDS: readonly SettingField[] = [
     { key: "clusters", env: "REBALANCER_CLUSTERS", kind: "clusterArns", description: "comma-separated ARNs of the clusters to rebalance" },
-    { key: "strategy", env: "REBALANCER_STRATEGY", kind: "strategy", default: "minimal", description: "minimal (stop surplus tasks only) or redeploy (forceNewDeployment on unbalanced services)" },
-    { key: "dryRun", env: "REBALANCER_DRY_RUN", kind: "boolean", default: false, description: "plan and report, change nothing" },
-    { key: "skewThreshold", env: "REBALANCER_SKEW_THRESHOLD", kind: "integer", min: 1, max: 5000, default: 1, description: "largest tolerated max − min of a service's tasks over eligible bins" },
-    { key: "maxMovesPerPass", env: "REBALANCER_MAX_MOVES_PER_PASS", kind: "integer", min: 1, max: 1000, default: 20, description: "tasks moved per pass, all services together" },
-    { key: "maxMovesPerService", env: "REBALANCER_MAX_MOVES_PER_SERVICE", kind: "integer", min: 1, max: 1000, default: 10, description: "tasks moved per service per pass" },
-    { key: "skipTag", env: "REBALANCER_SKIP_TAG", kind: "tagKey", default: "ecs-rebalancer:skip", description: "services tagged <skipTag>=true are never touched" },
-    { key: "minTaskAgeSeconds", env: "REBALANCER_MIN_TASK_AGE_SECONDS", kind: "integer", min: 0, max: 86400, default: 60, description: "tasks younger than this are never moved" },
-    { key: "surgeTimeoutSeconds", env: "REBALANCER_SURGE_TIMEOUT_SECONDS", kind: "integer", min: 60, max: 86400, default: 900, description: "a surge whose tasks have not started after this long is undone" },
-    { key: "maxWritesPerSecond", env: "REBALANCER_MAX_WRITES_PER_SECOND", kind: "integer", min: 1, max: 40, default: 10, description: "ECS write calls per second, at most" },
+    { key: "strategy", env: "REBALANCER_STRATEGY", kind: "strategy", defaultValue: "minimal", description: "minimal (stop surplus tasks only) or redeploy (forceNewDeployment on unbalanced services)" },
+    { key: "dryRun", env: "REBALANCER_DRY_RUN", kind: "boolean", defaultValue: false, description: "plan and report, change nothing" },
+    { key: "skewThreshold", env: "REBALANCER_SKEW_THRESHOLD", kind: "integer", min: 1, max: 5000, defaultValue: 1, description: "largest tolerated max − min of a service's tasks over eligible bins" },
+    { key: "maxMovesPerPass", env: "REBALANCER_MAX_MOVES_PER_PASS", kind: "integer", min: 1, max: 1000, defaultValue: 20, description: "tasks moved per pass, all services together" },
+    { key: "maxMovesPerService", env: "REBALANCER_MAX_MOVES_PER_SERVICE", kind: "integer", min: 1, max: 1000, defaultValue: 10, description: "tasks moved per service per pass" },
+    { key: "skipTag", env: "REBALANCER_SKIP_TAG", kind: "tagKey", defaultValue: "ecs-rebalancer:skip", description: "services tagged <skipTag>=true are never touched" },
+    { key: "minTaskAgeSeconds", env: "REBALANCER_MIN_TASK_AGE_SECONDS", kind: "integer", min: 0, max: 86400, defaultValue: 60, description: "tasks younger than this are never moved" },
+    { key: "surgeTimeoutSeconds", env: "REBALANCER_SURGE_TIMEOUT_SECONDS", kind: "integer", min: 60, max: 86400, defaultValue: 900, description: "a surge whose tasks have not started after this long is undone" },
+    { key: "maxWritesPerSecond", env: "REBALANCER_MAX_WRITES_PER_SECOND", kind: "integer", min: 1, max: 40, defaultValue: 10, description: "ECS write calls per second, at most" },
 ];
 
 export class SettingsError extends Error {
@@ -121,8 +121,8 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     for (const field of SETTING_FIELDS) {
         const raw = env[field.env];
         if (raw === undefined || raw === "") {
-            if (field.default === undefined) throw new SettingsError(field.env, `${field.env} is not set: ${field.description} is required`);
-            out[field.key] = field.default;
+            if (field.defaultValue === undefined) throw new SettingsError(field.env, `${field.env} is not set: ${field.description} is required`);
+            out[field.key] = field.defaultValue;
             continue;
         }
         const value = fromEnvText(field, raw);
@@ -142,7 +142,7 @@ export function settingsToEnv(settings: Settings): Record<string, string> {
 
 export function defaultSettings(clusters: string[]): Settings {
     const out: Record<string, unknown> = { clusters };
-    for (const field of SETTING_FIELDS) if (field.default !== undefined) out[field.key] = field.default;
+    for (const field of SETTING_FIELDS) if (field.defaultValue !== undefined) out[field.key] = field.defaultValue;
     return out as unknown as Settings;
 }
 
