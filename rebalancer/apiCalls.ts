@@ -1,5 +1,6 @@
-// AWS API calls made by one pass, by operation name: for the pass log, the ApiCalls metric and the tests.
-// Counts requests that returned (one per page, batch or write); SDK retries of the same request are not counted.
+// AWS API calls of one pass: counted by operation (for the pass log, the ApiCalls metric and the tests) and
+// batched to the per-call limits. Counts requests that returned (one per page, batch or write); SDK retries of the
+// same request are not counted.
 
 export type ApiCalls = Record<string, number>;
 
