@@ -8,6 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHandler } from "../../rebalancer/handler";
 import { settingsToEnv, defaultSettings } from "../../rebalancer/settings";
 
+/** What the infra writes into the function's environment, plus what Lambda sets. */
+const LAMBDA_ENV = {
+    PATH: process.env.PATH ?? "",
+    NODE_PATH: resolve(__dirname, "../../node_modules"),
+    AWS_REGION: "us-east-1",
+    ...settingsToEnv(defaultSettings(["arn:aws:ecs:us-east-1:111122223333:cluster/demo"])),
+};
+
 test("createHandler serializes, requires only package names, and runs in a fresh process", async () => {
     const serialized = await pulumi.runtime.serializeFunction(createHandler as never, { isFactoryFunction: true, exportName: "handler", allowSecrets: true });
     const requires = [...new Set([...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
