@@ -28,6 +28,8 @@ export interface LoadOptions {
     /** Where `require` resolves packages from (the project root). */
     resolveFrom?: string;
     functionName?: string;
+    /** Stands in for the function's timers (an emulated world lets the function's waits pass on its clock). */
+    setTimeout?: (fn: () => void, ms?: number) => unknown;
 }
 
 /** A Date whose "now" is the given clock; everything else is the real Date. */
@@ -70,10 +72,10 @@ export async function loadLambda(indexJs: string, options: LoadOptions): Promise
     mod.filename = filename;
     mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(filename));
     const requireFn = Module.createRequire(filename);
-    const wrapper = vm.compileFunction(indexJs, ["exports", "require", "module", "__filename", "__dirname", "Date", "process"], { filename });
+    const wrapper = vm.compileFunction(indexJs, ["exports", "require", "module", "__filename", "__dirname", "Date", "process", "setTimeout"], { filename });
     const DateForLambda = options.now ? clockDate(options.now) : Date;
     // The factory runs at load (once per container), with the function's environment, as on Lambda.
-    await withEnv(options.env, () => wrapper.call(mod.exports, mod.exports, requireFn, mod, filename, root, DateForLambda, realProcess));
+    await withEnv(options.env, () => wrapper.call(mod.exports, mod.exports, requireFn, mod, filename, root, DateForLambda, realProcess, options.setTimeout ?? setTimeout));
     const handler = (mod.exports as { handler?: unknown }).handler;
     if (typeof handler !== "function") throw new Error("__index.js does not export a handler function");
     return (event, context) => withEnv(options.env, () => (handler as LambdaHandlerFn)(event, context));
