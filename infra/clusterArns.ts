@@ -44,29 +44,37 @@ export function currentAccountScope(): pulumi.Output<AccountScope> {
 }
 
 /**
- * Resolves `ecs-rebalancer:targetClusters` entries to ARNs. Entries that are already ARNs need no lookup; a
- * name and an ARN that turn out to be the same cluster are rejected like any other duplicate, and ARNs of
- * another account or region get a warning: their events never reach this stack's rules.
+ * The ARNs of `ecs-rebalancer:targetClusters` entries in this scope. A name and an ARN that turn out to be the same
+ * cluster are refused like any other duplicate; ARNs of another account or region are returned with a warning:
+ * their events never reach this stack's rules.
  */
+export function targetClusterArnsIn(entries: readonly string[], scope: AccountScope): { arns: string[]; warnings: string[] } {
+    const arns = entries.map((e) => clusterArnFor(e, scope));
+    const duplicate = arns.find((a, i) => arns.indexOf(a) !== i);
+    if (duplicate !== undefined) {
+        throw new ConfigError([
+            { key: "targetClusters", raw: JSON.stringify(entries), problem: `${duplicate} is listed twice (once by name, once by ARN); list each cluster once` },
+        ]);
+    }
+    const warnings: string[] = [];
+    for (const arn of arns) {
+        const parts = parseClusterArn(arn);
+        if (parts.region !== scope.region || parts.accountId !== scope.accountId || parts.partition !== scope.partition) {
+            warnings.push(
+                `ecs-rebalancer:targetClusters: ${arn} is not in this stack's account ${scope.accountId} and region ${scope.region}; ` +
+                    "EventBridge rules here never see its events and the function's ECS calls go to its own region.",
+            );
+        }
+    }
+    return { arns, warnings };
+}
+
+/** Resolves `ecs-rebalancer:targetClusters` entries to ARNs with the provider's account, region and partition. */
 export function resolveTargetClusterArns(entries: readonly string[]): pulumi.Output<string[]> {
     if (entries.length === 0) return pulumi.output([]);
     return currentAccountScope().apply((scope) => {
-        const arns = entries.map((e) => clusterArnFor(e, scope));
-        const duplicate = arns.find((a, i) => arns.indexOf(a) !== i);
-        if (duplicate !== undefined) {
-            throw new ConfigError([
-                { key: "targetClusters", raw: JSON.stringify(entries), problem: `${duplicate} is listed twice (once by name, once by ARN); list each cluster once` },
-            ]);
-        }
-        for (const arn of arns) {
-            const parts = parseClusterArn(arn);
-            if (parts.region !== scope.region || parts.accountId !== scope.accountId) {
-                pulumi.log.warn(
-                    `ecs-rebalancer:targetClusters: ${arn} is not in this stack's account ${scope.accountId} and region ${scope.region}; ` +
-                        "EventBridge rules here never see its events and the function's ECS calls go to its own region.",
-                );
-            }
-        }
+        const { arns, warnings } = targetClusterArnsIn(entries, scope);
+        for (const warning of warnings) pulumi.log.warn(warning);
         return arns;
     });
 }

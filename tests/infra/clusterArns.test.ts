@@ -1,5 +1,5 @@
 // Cluster names become ARNs of the stack's own account, region and partition.
-import { clusterArnFor, parseClusterArn } from "../../infra/clusterArns";
+import { clusterArnFor, parseClusterArn, targetClusterArnsIn } from "../../infra/clusterArns";
 
 const scope = { partition: "aws-cn", region: "cn-north-1", accountId: "210987654321" };
 
@@ -26,5 +26,28 @@ describe("parseClusterArn", () => {
 
     it("refuses what is not a cluster ARN", () => {
         expect(() => parseClusterArn("arn:aws:ecs:us-east-1:123456789012:service/prod/web")).toThrow(/not an ECS cluster ARN/);
+    });
+});
+
+describe("targetClusterArnsIn", () => {
+    const here = { partition: "aws", region: "us-east-1", accountId: "123456789012" };
+
+    it("resolves names and keeps ARNs, in order, without warnings when all are local", () => {
+        expect(targetClusterArnsIn(["prod", "arn:aws:ecs:us-east-1:123456789012:cluster/batch"], here)).toEqual({
+            arns: ["arn:aws:ecs:us-east-1:123456789012:cluster/prod", "arn:aws:ecs:us-east-1:123456789012:cluster/batch"],
+            warnings: [],
+        });
+    });
+
+    it("refuses a name and an ARN that are the same cluster, naming the key", () => {
+        expect(() => targetClusterArnsIn(["prod", "arn:aws:ecs:us-east-1:123456789012:cluster/prod"], here)).toThrow(
+            /ecs-rebalancer:targetClusters = .* is invalid: arn:aws:ecs:us-east-1:123456789012:cluster\/prod is listed twice \(once by name, once by ARN\)/,
+        );
+    });
+
+    it("warns about clusters of another region or account", () => {
+        const { warnings } = targetClusterArnsIn(["arn:aws:ecs:eu-west-1:123456789012:cluster/far", "arn:aws:ecs:us-east-1:210987654321:cluster/other"], here);
+        expect(warnings).toHaveLength(2);
+        expect(warnings[0]).toMatch(/eu-west-1.*is not in this stack's account 123456789012 and region us-east-1/);
     });
 });
