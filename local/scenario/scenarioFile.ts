@@ -1,0 +1,300 @@
+// Scenario files (../shared/scenarios/FORMAT.md, copied in scenarios/README.md): parsed strictly, defaults applied.
+// A file that does not follow the format is refused with an error naming the file and the field; nothing runs.
+// Extensions beyond FORMAT.md (all optional): instance `capacityProvider` and `attributes`, service
+// `capacityProviderStrategy` and `taskProtection`, step `agentDisconnect`/`agentConnect`, and `timing` keys below.
+
+import { readFileSync } from "node:fs";
+
+export interface ScenarioInstance {
+    id: string;
+    az: string;
+    cpu: number;
+    memory: number;
+    capacityProvider?: string;
+    attributes: Record<string, string>;
+}
+
+export interface ScenarioStrategy {
+    type: "spread" | "binpack" | "random";
+    field?: string;
+}
+
+export interface ScenarioConstraint {
+    type: "distinctInstance" | "memberOf";
+    expression?: string;
+}
+
+export interface ScenarioService {
+    name: string;
+    desiredCount: number;
+    cpu: number;
+    memory: number;
+    hostPort?: number;
+    /** undefined: ECS's default for services (spread on AZ). */
+    placementStrategy?: ScenarioStrategy[];
+    placementConstraints: ScenarioConstraint[];
+    minimumHealthyPercent: number;
+    maximumPercent: number;
+    schedulingStrategy: "REPLICA" | "DAEMON";
+    tags: Record<string, string>;
+    placement?: Record<string, number>;
+    capacityProviderStrategy?: { capacityProvider: string; weight: number; base: number }[];
+    /** Number of the service's tasks to protect from scale-in at the start. */
+    taskProtection: number;
+}
+
+export type ScenarioStep =
+    | { terminate: string[] }
+    | { launch: ScenarioInstance[] }
+    | { drain: string[] }
+    | { setDesired: Record<string, number> }
+    | { advance: number }
+    | { agentDisconnect: string[] }
+    | { agentConnect: string[] };
+
+export interface ScenarioTiming {
+    taskStartSeconds: number;
+    healthCheckSeconds: number;
+    stopTimeoutSeconds: number;
+    schedulePeriodSeconds: number;
+}
+
+export interface Scenario {
+    file: string;
+    name: string;
+    description?: string;
+    region: string;
+    cluster: string;
+    instances: ScenarioInstance[];
+    services: ScenarioService[];
+    steps: ScenarioStep[];
+    /** Only the keys the file sets; the runner reports the values it used. */
+    timing: Partial<ScenarioTiming>;
+}
+
+export class ScenarioError extends Error {
+    constructor(readonly file: string, readonly field: string, why: string) {
+        super(`${file}: ${field}: ${why}`);
+        this.name = "ScenarioError";
+    }
+}
+
+type Json = unknown;
+
+class Reader {
+    constructor(private readonly file: string) {}
+
+    fail(field: string, why: string): never {
+        throw new ScenarioError(this.file, field, why);
+    }
+
+    object(value: Json, field: string, allowed: readonly string[]): Record<string, Json> {
+        if (typeof value !== "object" || value === null || Array.isArray(value)) this.fail(field, `expected an object, got ${describe(value)}`);
+        for (const key of Object.keys(value)) {
+            if (!allowed.includes(key)) this.fail(`${field === "" ? "" : `${field}.`}${key}`, `unknown field (expected one of ${allowed.join(", ")})`);
+        }
+        return value as Record<string, Json>;
+    }
+
+    array(value: Json, field: string): Json[] {
+        if (!Array.isArray(value)) this.fail(field, `expected a list, got ${describe(value)}`);
+        return value;
+    }
+
+    string(value: Json, field: string, pattern?: RegExp, what?: string): string {
+        if (typeof value !== "string" || value.length === 0) this.fail(field, `expected a non-empty string, got ${describe(value)}`);
+        if (pattern && !pattern.test(value)) this.fail(field, `expected ${what}, got ${JSON.stringify(value)}`);
+        return value;
+    }
+
+    integer(value: Json, field: string, min: number, max: number): number {
+        if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+            this.fail(field, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
+        }
+        return value;
+    }
+
+    stringMap(value: Json, field: string): Record<string, string> {
+        const o = this.object(value, field, Object.keys((value as object) ?? {}));
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(o)) out[k] = typeof v === "string" ? v : this.fail(`${field}.${k}`, `expected a string, got ${describe(v)}`);
+        return out;
+    }
+}
+
+function describe(value: Json): string {
+    if (value === undefined) return "nothing";
+    if (Array.isArray(value)) return "a list";
+    return value === null ? "null" : `${typeof value} ${JSON.stringify(value)?.slice(0, 40)}`;
+}
+
+const NAME = /^[A-Za-z0-9-]+$/;
+const ID = /^[A-Za-z0-9._-]+$/;
+const CLUSTER = /^[A-Za-z0-9_-]{1,255}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+function readInstance(r: Reader, value: Json, field: string): ScenarioInstance {
+    const o = r.object(value, field, ["id", "az", "cpu", "memory", "capacityProvider", "attributes"]);
+    return {
+        id: r.string(o.id, `${field}.id`, ID, "an instance id (letters, digits, . _ -)"),
+        az: r.string(o.az, `${field}.az`),
+        cpu: o.cpu === undefined ? 2048 : r.integer(o.cpu, `${field}.cpu`, 1, 1_000_000),
+        memory: o.memory === undefined ? 3891 : r.integer(o.memory, `${field}.memory`, 1, 100_000_000),
+        capacityProvider: o.capacityProvider === undefined ? undefined : r.string(o.capacityProvider, `${field}.capacityProvider`),
+        attributes: o.attributes === undefined ? {} : r.stringMap(o.attributes, `${field}.attributes`),
+    };
+}
+
+function readService(r: Reader, value: Json, field: string): ScenarioService {
+    const o = r.object(value, field, [
+        "name", "desiredCount", "cpu", "memory", "hostPort", "placementStrategy", "placementConstraints", "minimumHealthyPercent",
+        "maximumPercent", "schedulingStrategy", "tags", "placement", "capacityProviderStrategy", "taskProtection",
+    ]);
+    const strategies = o.placementStrategy === undefined ? undefined : r.array(o.placementStrategy, `${field}.placementStrategy`).map((s, i) => {
+        const f = `${field}.placementStrategy[${i}]`;
+        const so = r.object(s, f, ["type", "field"]);
+        const type = r.string(so.type, `${f}.type`, /^(spread|binpack|random)$/, "spread, binpack or random") as ScenarioStrategy["type"];
+        if (type === "random") {
+            if (so.field !== undefined) r.fail(`${f}.field`, "random takes no field");
+            return { type };
+        }
+        const fieldName = r.string(so.field, `${f}.field`);
+        if (type === "binpack" && !["cpu", "memory"].includes(fieldName)) r.fail(`${f}.field`, `binpack packs on cpu or memory, got ${JSON.stringify(fieldName)}`);
+        if (type === "spread" && !/^(instanceId|host|attribute:.+)$/.test(fieldName)) r.fail(`${f}.field`, `spread takes instanceId, host or attribute:<name>, got ${JSON.stringify(fieldName)}`);
+        return { type, field: fieldName };
+    });
+    if (strategies && strategies.length > 5) r.fail(`${field}.placementStrategy`, "ECS allows at most 5 strategies");
+    const constraints = o.placementConstraints === undefined ? [] : r.array(o.placementConstraints, `${field}.placementConstraints`).map((c, i) => {
+        const f = `${field}.placementConstraints[${i}]`;
+        const co = r.object(c, f, ["type", "expression"]);
+        const type = r.string(co.type, `${f}.type`, /^(distinctInstance|memberOf)$/, "distinctInstance or memberOf") as ScenarioConstraint["type"];
+        if (type === "memberOf") return { type, expression: r.string(co.expression, `${f}.expression`) };
+        if (co.expression !== undefined) r.fail(`${f}.expression`, "distinctInstance takes no expression");
+        return { type };
+    });
+    const scheduling = o.schedulingStrategy === undefined ? "REPLICA" : r.string(o.schedulingStrategy, `${field}.schedulingStrategy`, /^(REPLICA|DAEMON)$/, "REPLICA or DAEMON");
+    const placement = o.placement === undefined ? undefined : (() => {
+        const po = r.object(o.placement, `${field}.placement`, Object.keys((o.placement as object) ?? {}));
+        const out: Record<string, number> = {};
+        for (const [id, n] of Object.entries(po)) out[id] = r.integer(n, `${field}.placement.${id}`, 0, 5000);
+        return out;
+    })();
+    const cps = o.capacityProviderStrategy === undefined ? undefined : r.array(o.capacityProviderStrategy, `${field}.capacityProviderStrategy`).map((c, i) => {
+        const f = `${field}.capacityProviderStrategy[${i}]`;
+        const co = r.object(c, f, ["capacityProvider", "weight", "base"]);
+        return {
+            capacityProvider: r.string(co.capacityProvider, `${f}.capacityProvider`),
+            weight: co.weight === undefined ? 1 : r.integer(co.weight, `${f}.weight`, 0, 1000),
+            base: co.base === undefined ? 0 : r.integer(co.base, `${f}.base`, 0, 100000),
+        };
+    });
+    const service: ScenarioService = {
+        name: r.string(o.name, `${field}.name`, /^[A-Za-z0-9_-]{1,255}$/, "a service name (letters, digits, _ -)"),
+        desiredCount: r.integer(o.desiredCount, `${field}.desiredCount`, 0, 5000),
+        cpu: o.cpu === undefined ? 256 : r.integer(o.cpu, `${field}.cpu`, 0, 1_000_000),
+        memory: o.memory === undefined ? 512 : r.integer(o.memory, `${field}.memory`, 1, 100_000_000),
+        hostPort: o.hostPort === undefined ? undefined : r.integer(o.hostPort, `${field}.hostPort`, 1, 65535),
+        placementStrategy: strategies,
+        placementConstraints: constraints,
+        minimumHealthyPercent: o.minimumHealthyPercent === undefined ? 100 : r.integer(o.minimumHealthyPercent, `${field}.minimumHealthyPercent`, 0, 100),
+        maximumPercent: o.maximumPercent === undefined ? 200 : r.integer(o.maximumPercent, `${field}.maximumPercent`, 100, 200),
+        schedulingStrategy: scheduling as "REPLICA" | "DAEMON",
+        tags: o.tags === undefined ? {} : r.stringMap(o.tags, `${field}.tags`),
+        placement,
+        capacityProviderStrategy: cps,
+        taskProtection: o.taskProtection === undefined ? 0 : r.integer(o.taskProtection, `${field}.taskProtection`, 0, 5000),
+    };
+    if (placement) {
+        const total = Object.values(placement).reduce((a, b) => a + b, 0);
+        if (total !== service.desiredCount && service.schedulingStrategy === "REPLICA") {
+            r.fail(`${field}.placement`, `places ${total} task(s) but desiredCount is ${service.desiredCount}`);
+        }
+    }
+    return service;
+}
+
+function readStep(r: Reader, value: Json, field: string): ScenarioStep {
+    const o = r.object(value, field, ["terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect"]);
+    const keys = Object.keys(o);
+    if (keys.length !== 1) r.fail(field, `expected exactly one action (terminate, launch, drain, setDesired, advance), got ${keys.length}`);
+    const ids = (v: Json, f: string) => r.array(v, f).map((id, i) => r.string(id, `${f}[${i}]`));
+    if (o.terminate !== undefined) return { terminate: ids(o.terminate, `${field}.terminate`) };
+    if (o.drain !== undefined) return { drain: ids(o.drain, `${field}.drain`) };
+    if (o.agentDisconnect !== undefined) return { agentDisconnect: ids(o.agentDisconnect, `${field}.agentDisconnect`) };
+    if (o.agentConnect !== undefined) return { agentConnect: ids(o.agentConnect, `${field}.agentConnect`) };
+    if (o.launch !== undefined) return { launch: r.array(o.launch, `${field}.launch`).map((x, i) => readInstance(r, x, `${field}.launch[${i}]`)) };
+    if (o.advance !== undefined) return { advance: r.integer(o.advance, `${field}.advance`, 0, 30 * 86400) };
+    const sd = r.object(o.setDesired, `${field}.setDesired`, Object.keys((o.setDesired as object) ?? {}));
+    const out: Record<string, number> = {};
+    for (const [name, n] of Object.entries(sd)) out[name] = r.integer(n, `${field}.setDesired.${name}`, 0, 5000);
+    return { setDesired: out };
+}
+
+export function parseScenario(text: string, file: string): Scenario {
+    const r = new Reader(file);
+    let json: Json;
+    try {
+        json = JSON.parse(text);
+    } catch (e) {
+        r.fail("(file)", `not valid JSON: ${(e as Error).message}`);
+    }
+    const o = r.object(json, "", ["name", "description", "region", "cluster", "instances", "services", "steps", "timing"]);
+    const instances = r.array(o.instances, "instances").map((x, i) => readInstance(r, x, `instances[${i}]`));
+    const services = r.array(o.services, "services").map((x, i) => readService(r, x, `services[${i}]`));
+    const steps = o.steps === undefined ? [] : r.array(o.steps, "steps").map((x, i) => readStep(r, x, `steps[${i}]`));
+    const timingObject = o.timing === undefined ? {} : r.object(o.timing, "timing", ["taskStartSeconds", "healthCheckSeconds", "stopTimeoutSeconds", "schedulePeriodSeconds"]);
+    const timing: Partial<ScenarioTiming> = {};
+    for (const [k, v] of Object.entries(timingObject)) timing[k as keyof ScenarioTiming] = r.integer(v, `timing.${k}`, k === "schedulePeriodSeconds" ? 60 : 0, 86400);
+    if (timing.schedulePeriodSeconds !== undefined && timing.schedulePeriodSeconds % 60 !== 0) {
+        r.fail("timing.schedulePeriodSeconds", "EventBridge rates are whole minutes: expected a multiple of 60");
+    }
+
+    // Cross-references: unique ids and names, placements on known instances, steps on known instances/services.
+    const known = new Set<string>();
+    const addInstance = (inst: ScenarioInstance, field: string) => {
+        if (known.has(inst.id)) r.fail(field, `instance id ${inst.id} is used twice`);
+        known.add(inst.id);
+    };
+    instances.forEach((inst, i) => addInstance(inst, `instances[${i}].id`));
+    const names = new Set<string>();
+    services.forEach((s, i) => {
+        if (names.has(s.name)) r.fail(`services[${i}].name`, `service ${s.name} is defined twice`);
+        names.add(s.name);
+        for (const id of Object.keys(s.placement ?? {})) {
+            if (!instances.some((inst) => inst.id === id)) r.fail(`services[${i}].placement.${id}`, "no such instance at the start");
+        }
+    });
+    steps.forEach((step, i) => {
+        if ("launch" in step) step.launch.forEach((inst, j) => addInstance(inst, `steps[${i}].launch[${j}].id`));
+        for (const key of ["terminate", "drain", "agentDisconnect", "agentConnect"] as const) {
+            if (key in step) (step as Record<string, string[]>)[key].forEach((id, j) => {
+                if (!known.has(id)) r.fail(`steps[${i}].${key}[${j}]`, `no instance ${id} by then`);
+            });
+        }
+        if ("setDesired" in step) for (const name of Object.keys(step.setDesired)) {
+            if (!names.has(name)) r.fail(`steps[${i}].setDesired.${name}`, "no such service");
+        }
+    });
+
+    return {
+        file,
+        name: r.string(o.name, "name", NAME, "letters, digits and -"),
+        description: o.description === undefined ? undefined : r.string(o.description, "description"),
+        region: o.region === undefined ? "us-east-1" : r.string(o.region, "region", REGION, "an AWS Region such as us-east-1"),
+        cluster: o.cluster === undefined ? "default" : r.string(o.cluster, "cluster", CLUSTER, "a cluster name"),
+        instances,
+        services,
+        steps,
+        timing,
+    };
+}
+
+export function readScenarioFile(path: string): Scenario {
+    let text: string;
+    try {
+        text = readFileSync(path, "utf8");
+    } catch (e) {
+        throw new ScenarioError(path, "(file)", `cannot be read: ${(e as Error).message}`);
+    }
+    return parseScenario(text, path);
+}
