@@ -1,0 +1,95 @@
+// The emulator's shared state and services: clock, seeded random streams, ARNs, the resources of the account
+// and Region, the event outbox, and the task lifecycle and service scheduler that act on them.
+
+import { Arns } from "./arns";
+import type { Clock, Timer } from "./clock";
+import { CONTAINER_INSTANCE_STATE_CHANGE, containerInstanceEventDetail, EventBus } from "./events";
+import { FaultInjector, type FaultConfig } from "./faults";
+import { TaskLifecycle } from "./lifecycle";
+import type { ClusterState, InstanceState, ServiceState, TaskDefinitionState } from "./model";
+import { OrderedIndex } from "./orderedIndex";
+import { Rng } from "./random";
+import { Retention } from "./retention";
+import { ServiceScheduler } from "./scheduler";
+import type { Timing } from "./timing";
+
+export interface ScalableTargetState {
+    readonly seq: number;
+    /** `service/<cluster>/<service>` */
+    readonly resourceId: string;
+    minCapacity: number;
+    maxCapacity: number;
+    readonly createdAt: number;
+    readonly arnSuffix: string;
+}
+
+/** Service event messages kept per service (DescribeServices shows the most recent ones). */
+const SERVICE_EVENTS_KEPT = 100;
+
+export class EmulatorCore {
+    readonly arns: Arns;
+    readonly rng: { ids: Rng; placement: Rng; faults: Rng; events: Rng };
+    readonly faults: FaultInjector;
+    readonly bus: EventBus;
+    readonly retention: Retention;
+    readonly lifecycle: TaskLifecycle;
+    readonly scheduler: ServiceScheduler;
+
+    readonly clusters = new OrderedIndex<ClusterState>();
+    readonly clustersByName = new Map<string, ClusterState>();
+    readonly taskDefinitions = new OrderedIndex<TaskDefinitionState>();
+    /** Revisions of each family, in revision order. */
+    readonly families = new Map<string, TaskDefinitionState[]>();
+    /** The current registration of each EC2 instance. */
+    readonly instancesByEc2 = new Map<string, InstanceState>();
+    readonly scalableTargets = new OrderedIndex<ScalableTargetState>();
+    readonly scalableTargetsById = new Map<string, ScalableTargetState>();
+
+    private seq = 0;
+
+    constructor(
+        readonly clock: Clock,
+        readonly timing: Timing,
+        readonly seed: number,
+        readonly region: string,
+        readonly accountId: string,
+        faults: Partial<FaultConfig>,
+    ) {
+        this.arns = new Arns(region, accountId);
+        this.rng = {
+            ids: Rng.stream(seed, "ids"),
+            placement: Rng.stream(seed, "placement"),
+            faults: Rng.stream(seed, "faults"),
+            events: Rng.stream(seed, "events"),
+        };
+        this.faults = new FaultInjector(faults, clock, this.rng.faults);
+        this.bus = new EventBus(clock, this.faults, this.rng.events, accountId, region);
+        this.retention = new Retention(timing.stoppedTaskRetentionMs, timing.inactiveRetentionMs);
+        this.lifecycle = new TaskLifecycle(this);
+        this.scheduler = new ServiceScheduler(this);
+    }
+
+    nextSeq(): number {
+        return ++this.seq;
+    }
+
+    /** A timer whose work is complete, events delivered, when it returns. */
+    schedule(atMs: number, fn: () => void): Timer {
+        return this.clock.schedule(atMs, () => {
+            fn();
+            this.bus.flush();
+        });
+    }
+
+    /** Bumps the instance's version and emits its state-change event (ECS does both together). */
+    emitInstanceEvent(instance: InstanceState): void {
+        instance.version++;
+        this.bus.emit(CONTAINER_INSTANCE_STATE_CHANGE, [instance.arn], containerInstanceEventDetail(instance, this.clock.now()));
+    }
+
+    /** Adds a service event message (what DescribeServices lists under `events`). */
+    serviceEvent(service: ServiceState, message: string): void {
+        service.events.unshift({ id: this.rng.ids.uuid(), createdAt: this.clock.now(), message: `(service ${service.name}) ${message}` });
+        if (service.events.length > SERVICE_EVENTS_KEPT) service.events.length = SERVICE_EVENTS_KEPT;
+    }
+}

@@ -1,0 +1,144 @@
+// EcsEmulator: a local ECS control plane (plus Application Auto Scaling's DescribeScalableTargets) that the real
+// AWS SDKs talk to over HTTP, with its world on a controllable clock.
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { rootCause } from "./causes";
+import { VirtualClock, type Clock } from "./clock";
+import { EmulatorControl } from "./control";
+import { EmulatorCore } from "./core";
+import { EcsError } from "./errors";
+import type { EventListener, TaskChangeListener } from "./events";
+import type { FaultConfig, FaultCounts } from "./faults";
+import { AUTOSCALING_OPERATIONS, AUTOSCALING_TARGET_PREFIX, ECS_OPERATIONS, ECS_TARGET_PREFIX } from "./operations";
+import type { Operation } from "./operations/common";
+import { errorBody, serveHttp, type ApiResponse, type CallerIdentity } from "./protocol";
+import type { Json } from "./serialize";
+import { resolveTiming, type Timing } from "./timing";
+
+export interface EcsEmulatorOptions {
+    /** Default: a new VirtualClock (time moves only when told to). */
+    clock?: Clock;
+    /** Seeds every random choice (ids, placement ties, faults, event ids). Default 1. */
+    seed?: number;
+    /** Default us-east-1. */
+    region?: string;
+    /** Default 123456789012. */
+    accountId?: string;
+    timing?: Partial<Timing>;
+    faults?: Partial<FaultConfig>;
+}
+
+export class EcsEmulator {
+    readonly clock: Clock;
+    readonly timing: Timing;
+    readonly region: string;
+    readonly accountId: string;
+    /** Scenario and test access to the world, outside the API. */
+    readonly control: EmulatorControl;
+    private readonly core: EmulatorCore;
+    private readonly ownsClock: boolean;
+    private readonly calls = new Map<string, number>();
+    private server?: Server;
+
+    constructor(options: EcsEmulatorOptions = {}) {
+        this.ownsClock = options.clock === undefined;
+        this.clock = options.clock ?? new VirtualClock();
+        this.timing = resolveTiming(options.timing);
+        this.region = options.region ?? "us-east-1";
+        this.accountId = options.accountId ?? "123456789012";
+        this.core = new EmulatorCore(this.clock, this.timing, options.seed ?? 1, this.region, this.accountId, options.faults ?? {});
+        this.control = new EmulatorControl(this.core);
+    }
+
+    /** HTTP calls by operation, throttled and failed ones included. */
+    get apiCalls(): Record<string, number> {
+        return Object.fromEntries(this.calls);
+    }
+
+    resetApiCalls(): void {
+        this.calls.clear();
+    }
+
+    get faultsInjected(): FaultCounts {
+        return { ...this.core.faults.counts };
+    }
+
+    /** Events emitted so far, by detail-type (before delivery faults). */
+    get eventsEmitted(): Record<string, number> {
+        return Object.fromEntries(this.core.bus.emitted);
+    }
+
+    /** Every EventBridge-shaped event, once the change that produced it is complete. Returns an unsubscribe. */
+    onEvent(listener: EventListener): () => void {
+        return this.core.bus.onEvent(listener);
+    }
+
+    /** Every task state transition with its cause. Returns an unsubscribe. */
+    onTaskChange(listener: TaskChangeListener): () => void {
+        return this.core.bus.onTaskChange(listener);
+    }
+
+    /** Handles one API call as the HTTP server does: `target` is the X-Amz-Target header value. */
+    call(target: string, input: Json, caller: CallerIdentity = {}): ApiResponse {
+        const core = this.core;
+        const requestId = core.rng.ids.uuid();
+        const [prefix, operationName = ""] = target.split(".");
+        const ecs = prefix === ECS_TARGET_PREFIX;
+        const table: Readonly<Record<string, Operation>> | undefined = ecs ? ECS_OPERATIONS : prefix === AUTOSCALING_TARGET_PREFIX ? AUTOSCALING_OPERATIONS : undefined;
+        this.calls.set(operationName || target, (this.calls.get(operationName || target) ?? 0) + 1);
+        this.clock.elapse(this.timing.apiLatencyMs);
+        core.retention.forgetExpired(this.clock.now());
+        const respond = (status: number, body: Json): ApiResponse => ({ status, requestId, body, realDelayMs });
+        let realDelayMs = 0;
+        try {
+            const operation = table && Object.hasOwn(table, operationName) ? table[operationName] : undefined;
+            if (!operation) return respond(400, errorBody("UnknownOperationException", `Unknown operation ${target}.`));
+            const faults = core.faults.forCall(operationName, ecs);
+            realDelayMs = faults.realDelayMs;
+            if (faults.error) return respond(faults.error.status, errorBody(faults.error.type, faults.error.message));
+            const cause = rootCause({ type: "api", operation: operationName, requestId, accessKeyId: caller.accessKeyId, userAgent: caller.userAgent }, operationName);
+            return respond(200, operation(core, input, { operation: operationName, cause }));
+        } catch (e) {
+            if (e instanceof EcsError) return respond(e.status, errorBody(e.type, e.message));
+            throw e;
+        } finally {
+            core.bus.flush();
+        }
+    }
+
+    /** Serves the API on 127.0.0.1; resolves the endpoint URL (port 0 picks a free port). */
+    listen(port = 0): Promise<string> {
+        if (this.server) return Promise.reject(new Error("EcsEmulator is already listening"));
+        const server = createServer((req, res) => {
+            void serveHttp(req, res, (target, input, caller) => this.call(target, input, caller), () => this.core.rng.ids.uuid());
+        });
+        server.keepAliveTimeout = 1000;
+        this.server = server;
+        return new Promise((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(port, "127.0.0.1", () => {
+                server.off("error", reject);
+                resolve(this.endpoint!);
+            });
+        });
+    }
+
+    /** `http://127.0.0.1:<port>` while listening. */
+    get endpoint(): string | undefined {
+        const address = this.server?.address() as AddressInfo | null | undefined;
+        return address ? `http://127.0.0.1:${address.port}` : undefined;
+    }
+
+    /** Stops the server (open connections included) and, when the emulator made its clock, its timers. */
+    async close(): Promise<void> {
+        const server = this.server;
+        this.server = undefined;
+        if (this.ownsClock) this.clock.dispose();
+        if (!server) return;
+        await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+        });
+    }
+}

@@ -1,0 +1,97 @@
+// Fault injection, all off by default and driven by its own seeded random stream: throttling, server errors,
+// added latency, and duplicated or delayed (hence out-of-order) event delivery. Every injected fault is counted.
+
+import type { Clock } from "./clock";
+import { EcsError, serverException, throttling } from "./errors";
+import type { Rng } from "./random";
+import { Throttler } from "./throttling";
+
+export interface FaultConfig {
+    /** Apply ECS's per-category token buckets (burst, then the sustained rate). */
+    throttling: boolean;
+    /** Fraction of calls answered with ServerException (HTTP 500) instead of being handled. */
+    serverErrorRate: number;
+    /** Fraction of calls that take longer: `emulatedMs` on the emulated clock and/or `realMs` of real waiting (timeouts). */
+    latency: { rate: number; emulatedMs: number; realMs: number };
+    /** Fraction of events delivered twice (the copy `eventDelayMs` later). */
+    eventDuplicateRate: number;
+    /** Fraction of events held back `eventDelayMs`, so later events overtake them. */
+    eventDelayRate: number;
+    eventDelayMs: number;
+    /** Limit error and latency injection to these operations (all when empty). Throttling follows the table. */
+    operations: string[];
+}
+
+export const DEFAULT_FAULTS: Readonly<FaultConfig> = {
+    throttling: false,
+    serverErrorRate: 0,
+    latency: { rate: 0, emulatedMs: 0, realMs: 0 },
+    eventDuplicateRate: 0,
+    eventDelayRate: 0,
+    eventDelayMs: 5_000,
+    operations: [],
+};
+
+export interface FaultCounts {
+    throttled: number;
+    serverErrors: number;
+    latency: number;
+    eventDuplicates: number;
+    eventDelays: number;
+}
+
+export interface CallFaults {
+    /** Answer with this error instead of handling the call. */
+    error?: EcsError;
+    /** Real milliseconds to wait before answering. */
+    realDelayMs: number;
+}
+
+export class FaultInjector {
+    readonly config: FaultConfig;
+    readonly counts: FaultCounts = { throttled: 0, serverErrors: 0, latency: 0, eventDuplicates: 0, eventDelays: 0 };
+    private readonly throttler = new Throttler();
+
+    constructor(
+        config: Partial<FaultConfig>,
+        private readonly clock: Clock,
+        private readonly rng: Rng,
+    ) {
+        this.config = { ...DEFAULT_FAULTS, ...config, latency: { ...DEFAULT_FAULTS.latency, ...config.latency } };
+    }
+
+    /** Decides the faults of one ECS call, in the order ECS would apply them: throttling first. */
+    forCall(operation: string, throttled: boolean): CallFaults {
+        const result: CallFaults = { realDelayMs: 0 };
+        if (throttled && this.config.throttling && !this.throttler.admit(operation, this.clock.now())) {
+            this.counts.throttled++;
+            result.error = throttling();
+            return result;
+        }
+        const targeted = this.config.operations.length === 0 || this.config.operations.includes(operation);
+        if (!targeted) return result;
+        const { latency } = this.config;
+        if (this.rng.chance(latency.rate)) {
+            this.counts.latency++;
+            this.clock.elapse(latency.emulatedMs);
+            result.realDelayMs = latency.realMs;
+        }
+        if (this.rng.chance(this.config.serverErrorRate)) {
+            this.counts.serverErrors++;
+            result.error = serverException();
+        }
+        return result;
+    }
+
+    /** How one emitted event is delivered: its delay, and whether a duplicate follows. */
+    forEvent(): { delayMs: number; duplicate: boolean } {
+        let delayMs = 0;
+        if (this.rng.chance(this.config.eventDelayRate)) {
+            this.counts.eventDelays++;
+            delayMs = this.config.eventDelayMs;
+        }
+        const duplicate = this.rng.chance(this.config.eventDuplicateRate);
+        if (duplicate) this.counts.eventDuplicates++;
+        return { delayMs, duplicate };
+    }
+}

@@ -1,0 +1,20 @@
+// Public surface of the local ECS emulator (see README.md).
+
+export { EcsEmulator, type EcsEmulatorOptions } from "./emulator";
+export { VirtualClock, ScaledClock, type Clock, type Timer } from "./clock";
+export { DEFAULT_TIMING, type Timing } from "./timing";
+export { DEFAULT_FAULTS, type FaultConfig, type FaultCounts } from "./faults";
+export { THROTTLE_CATEGORIES, type ThrottleCategory } from "./throttling";
+export { causeChain, type Cause, type RootCause } from "./causes";
+export {
+    CONTAINER_INSTANCE_STATE_CHANGE,
+    DEPLOYMENT_STATE_CHANGE,
+    SERVICE_ACTION,
+    TASK_STATE_CHANGE,
+    type EcsEvent,
+    type EventListener,
+    type TaskChange,
+    type TaskChangeListener,
+} from "./events";
+export type { ClusterSnapshot, CreateClusterOptions, EmulatorControl, RegisterInstanceInput, TaskView } from "./control";
+export type { ApiResponse, CallerIdentity } from "./protocol";

@@ -1,0 +1,526 @@
+// The ECS service scheduler. It reacts to changes (a task stopped or became RUNNING, desiredCount or the
+// deployment changed, instances came or went) after `timing.schedulerDelayMs`, and reconciles each changed
+// service: DAEMON services first (one task per eligible instance), then REPLICA services: scale-in to
+// desiredCount (balanced), replacements and scale-out, rolling deployments and draining within
+// minimumHealthyPercent (rounded up) and maximumPercent (rounded down), deployment rollout state and the
+// circuit breaker, steady-state detection, and Availability Zone rebalancing.
+//
+// Causes: every task missing from a service has a recorded reason (`startCauses`, oldest first); the task started
+// to fill the gap follows from it. Stops the scheduler chooses follow from what made them necessary (the
+// desiredCount change, the deployment, the drain).
+
+import { follows, schedulerCause, type Cause } from "./causes";
+import type { Timer } from "./clock";
+import type { EmulatorCore } from "./core";
+import { DEPLOYMENT_STATE_CHANGE, SERVICE_ACTION, deploymentEventDetail, serviceActionDetail } from "./events";
+import { nextCapacityProvider } from "./capacityProviders";
+import {
+    AZ_ATTRIBUTE,
+    availabilityZoneOf,
+    isProtected,
+    type ClusterState,
+    type DeploymentState,
+    type InstanceState,
+    type PlacementStrategy,
+    type ServiceState,
+    type TaskDefinitionState,
+    type TaskState,
+} from "./model";
+import { compileConstraints, DEFAULT_SERVICE_STRATEGY, PlacementSession, type PlacementFailure } from "./placement";
+import { resourceShortage } from "./resources";
+import { chooseTasksToStop } from "./scaleIn";
+
+/** Circuit breaker failure threshold: half the desired count, at least 10 and at most 200 (deployment-circuit-breaker.md). */
+export function circuitBreakerThreshold(desiredCount: number): number {
+    return Math.min(200, Math.max(10, Math.ceil(desiredCount / 2)));
+}
+
+export function effectiveStrategies(service: ServiceState): readonly PlacementStrategy[] {
+    return service.placementStrategy.length > 0 ? service.placementStrategy : DEFAULT_SERVICE_STRATEGY;
+}
+
+function isHealthy(task: TaskState): boolean {
+    return task.lastStatus === "RUNNING" && (!task.taskDefinition.hasHealthCheck || task.healthStatus === "HEALTHY");
+}
+
+function groupCounts(service: ServiceState): Map<InstanceState, number> {
+    const counts = new Map<InstanceState, number>();
+    for (const t of service.activeTasks) counts.set(t.instance, (counts.get(t.instance) ?? 0) + 1);
+    return counts;
+}
+
+function taskIds(tasks: readonly TaskState[]): string {
+    return tasks.map((t) => `(task ${t.id})`).join(" ");
+}
+
+export class ServiceScheduler {
+    private readonly dirty = new Set<ServiceState>();
+    private tickTimer?: Timer;
+    private readonly retryTimers = new Map<ServiceState, Timer>();
+
+    constructor(private readonly core: EmulatorCore) {}
+
+    /** Reconcile the service at the next scheduler tick. */
+    markDirty(service: ServiceState): void {
+        if (service.status === "INACTIVE") return;
+        this.dirty.add(service);
+        if (!this.tickTimer) {
+            this.tickTimer = this.core.schedule(this.core.clock.now() + this.core.timing.schedulerDelayMs, () => this.tick());
+        }
+    }
+
+    /** A task's desired status became STOPPED. Unless the scheduler chose the stop, a replacement is owed. */
+    taskLeft(task: TaskState, bySchedulerChoice: boolean): void {
+        const service = task.service;
+        if (!service) return;
+        if (!bySchedulerChoice && task.stopCause) {
+            const cause = follows(task.stopCause, "replace stopped task");
+            if (service.schedulingStrategy === "DAEMON") service.daemonCauses.set(task.instance.id, cause);
+            else this.owe(service, cause);
+        }
+        this.markDirty(service);
+    }
+
+    taskRunning(task: TaskState): void {
+        if (task.service) this.markDirty(task.service);
+    }
+
+    /** Resources were released in the cluster: services short of room may now place. */
+    capacityFreed(cluster: ClusterState): void {
+        for (const s of cluster.blockedServices) this.markDirty(s);
+    }
+
+    /** Instances joined, left, or changed state: daemons, blocked services and AZ balance need a look. */
+    instancesChanged(cluster: ClusterState): void {
+        for (const s of cluster.services.values()) {
+            if (s.schedulingStrategy === "DAEMON" || cluster.blockedServices.has(s) || this.azRebalancingApplies(s)) this.markDirty(s);
+        }
+    }
+
+    /**
+     * Records `cause` for every task the service now misses (desired minus the current deployment's tasks on
+     * ACTIVE instances) that has no recorded reason yet.
+     */
+    owe(service: ServiceState, cause: Cause): void {
+        if (service.schedulingStrategy === "DAEMON") return;
+        const deficit = service.desiredCount - this.split(service).incoming.length;
+        while (service.startCauses.length < deficit) service.startCauses.push(cause);
+    }
+
+    /** Starts a deployment of `taskDefinition`; the previous PRIMARY becomes ACTIVE and is replaced. */
+    startDeployment(service: ServiceState, taskDefinition: TaskDefinitionState, cause: Cause, reason?: string): DeploymentState {
+        const core = this.core;
+        const now = core.clock.now();
+        const id = `ecs-svc/${core.rng.ids.digits(19)}`;
+        const deployment: DeploymentState = {
+            id,
+            status: "PRIMARY",
+            taskDefinition,
+            desiredCount: service.desiredCount,
+            createdAt: now,
+            updatedAt: now,
+            rolloutState: "IN_PROGRESS",
+            rolloutStateReason: reason ?? `ECS deployment ${id} in progress.`,
+            failedTasks: 0,
+            cause,
+        };
+        for (const d of service.deployments) if (d.status === "PRIMARY") d.status = "ACTIVE";
+        service.deployments.unshift(deployment);
+        service.steady = false;
+        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], deploymentEventDetail(deployment, "INFO", "SERVICE_DEPLOYMENT_IN_PROGRESS", deployment.rolloutStateReason, now));
+        this.owe(service, follows(cause, "deployment"));
+        this.markDirty(service);
+        return deployment;
+    }
+
+    private tick(): void {
+        this.tickTimer = undefined;
+        const batch = [...this.dirty];
+        this.dirty.clear();
+        // Daemon tasks are placed first (they reserve their share of a new instance before replicas fill it).
+        batch.sort((a, b) => Number(b.schedulingStrategy === "DAEMON") - Number(a.schedulingStrategy === "DAEMON") || a.seq - b.seq);
+        for (const service of batch) this.reconcile(service);
+    }
+
+    private reconcile(service: ServiceState): void {
+        if (service.status === "INACTIVE") return;
+        if (service.status === "DRAINING") return this.reconcileDeleted(service);
+        if (service.schedulingStrategy === "DAEMON") this.reconcileDaemon(service);
+        else this.reconcileReplica(service);
+        this.updateDeployments(service);
+        this.updateSteadyState(service);
+    }
+
+    /** Tasks of the current deployment on ACTIVE instances (incoming) and those being replaced (outgoing). */
+    private split(service: ServiceState): { incoming: TaskState[]; outgoing: TaskState[] } {
+        const primary = service.deployments[0];
+        const incoming: TaskState[] = [];
+        const outgoing: TaskState[] = [];
+        for (const t of service.activeTasks) {
+            if (t.deploymentId === primary?.id && t.instance.status !== "DRAINING") incoming.push(t);
+            else outgoing.push(t);
+        }
+        return { incoming, outgoing };
+    }
+
+    private reconcileReplica(service: ServiceState): void {
+        const core = this.core;
+        const now = core.clock.now();
+        const primary = service.deployments[0]!;
+        const desired = service.desiredCount;
+        const { minimumHealthyPercent, maximumPercent } = service.deploymentConfiguration;
+        const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
+        const maxTotal = Math.floor((desired * maximumPercent) / 100);
+        const strategies = effectiveStrategies(service);
+        const frozen = primary.rolloutState === "FAILED";
+
+        let { incoming, outgoing } = this.split(service);
+        const deficit = Math.max(0, desired - incoming.length);
+        if (service.startCauses.length > deficit) service.startCauses.splice(0, service.startCauses.length - deficit);
+
+        // Outgoing tasks that are not RUNNING serve nobody: they go at once (draining docs: "stopped immediately").
+        if (!frozen) {
+            for (const t of outgoing) if (t.lastStatus !== "RUNNING") this.stopOutgoing(service, t);
+        }
+
+        // Scale-in to desiredCount: balanced, protected tasks never chosen. During AZ rebalancing the surplus task
+        // goes only once the surge task runs.
+        if (incoming.length > desired && !(service.azRebalancing && incoming.some((t) => t.lastStatus !== "RUNNING"))) {
+            const candidates = incoming.filter((t) => !isProtected(t, now));
+            const victims = chooseTasksToStop(candidates, incoming.length - desired, strategies, groupCounts(service), core.rng.placement);
+            const cause = service.azRebalancing ? schedulerCause("AZ rebalancing") : follows(service.desiredCause, "scale-in");
+            const reason = service.azRebalancing ? `AZ rebalancing initiated by (deployment ${primary.id})` : `Scaling activity initiated by (deployment ${primary.id})`;
+            for (const v of victims) this.stopByChoice(v, reason, cause);
+            if (victims.length) core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
+        }
+        if (frozen) return;
+
+        // Replacements, scale-out and rollout: start within maximumPercent, stop the replaced tasks within
+        // minimumHealthyPercent; a second round uses the room the stops made.
+        for (let round = 0; round < 2; round++) {
+            ({ incoming, outgoing } = this.split(service));
+            const starts = Math.min(desired - incoming.length, maxTotal - incoming.length - outgoing.length);
+            if (starts > 0) this.startTasks(service, primary, starts);
+            ({ incoming, outgoing } = this.split(service));
+            let healthy = 0;
+            for (const t of incoming) if (isHealthy(t)) healthy++;
+            for (const t of outgoing) if (isHealthy(t)) healthy++;
+            const stoppable = outgoing.filter((t) => t.lastStatus === "RUNNING" && !(t.deploymentId !== primary.id && isProtected(t, now)));
+            const allowed = Math.min(healthy - minHealthy, stoppable.length);
+            if (allowed <= 0) return;
+            const victims = chooseTasksToStop(stoppable, allowed, strategies, groupCounts(service), core.rng.placement);
+            for (const v of victims) this.stopOutgoing(service, v);
+            core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
+        }
+    }
+
+    private stopOutgoing(service: ServiceState, task: TaskState): void {
+        const primary = service.deployments[0]!;
+        if (task.instance.status === "DRAINING") {
+            const cause = follows(task.instance.drainCause ?? schedulerCause("draining"), "drain instance");
+            this.stopByChoice(task, "Task stopped during instance draining", cause);
+        } else {
+            this.stopByChoice(task, `Scaling activity initiated by (deployment ${primary.id})`, follows(primary.cause, "deployment"));
+        }
+    }
+
+    private stopByChoice(task: TaskState, reason: string, cause: Cause): void {
+        this.core.lifecycle.stop(task, { stopCode: "ServiceSchedulerInitiated", reason, cause, bySchedulerChoice: true });
+    }
+
+    /** Places and launches up to `count` tasks of the deployment; returns how many started. */
+    private startTasks(service: ServiceState, deployment: DeploymentState, count: number, restrictToAz?: string, cause?: Cause): number {
+        const core = this.core;
+        const td = deployment.taskDefinition;
+        const counts = groupCounts(service);
+        const session = new PlacementSession(core.rng.placement, {
+            cluster: service.cluster,
+            taskDefinition: td,
+            strategies: effectiveStrategies(service),
+            constraints: compileConstraints([...service.placementConstraints, ...td.placementConstraints]),
+            groupCounts: counts,
+            restrict: restrictToAz === undefined ? undefined : (i) => availabilityZoneOf(i) === restrictToAz,
+        });
+        const providerCounts = new Map<string, number>();
+        for (const t of service.activeTasks) {
+            if (t.capacityProviderName) providerCounts.set(t.capacityProviderName, (providerCounts.get(t.capacityProviderName) ?? 0) + 1);
+        }
+        const started: TaskState[] = [];
+        for (let n = 0; n < count; n++) {
+            const provider = nextCapacityProvider(service.capacityProviderStrategy, providerCounts);
+            const result = session.place(provider);
+            if ("failure" in result) {
+                this.placementFailed(service, deployment, count - n, result.failure, restrictToAz);
+                break;
+            }
+            const task = core.lifecycle.launch({
+                instance: result.instance,
+                taskDefinition: td,
+                service,
+                deploymentId: deployment.id,
+                group: `service:${service.name}`,
+                startedBy: deployment.id,
+                launchType: provider === undefined ? service.launchType ?? "EC2" : "EC2",
+                capacityProviderName: provider,
+                tags: service.propagateTags === "SERVICE" ? service.tags : service.propagateTags === "TASK_DEFINITION" ? td.tags : undefined,
+                cause: cause ?? service.startCauses.shift() ?? schedulerCause("service scheduler"),
+            });
+            session.commit(result.instance);
+            if (provider !== undefined) providerCounts.set(provider, (providerCounts.get(provider) ?? 0) + 1);
+            started.push(task);
+        }
+        if (started.length === count && restrictToAz === undefined) this.placementSucceeded(service);
+        if (started.length) core.serviceEvent(service, `has started ${started.length} tasks: ${taskIds(started)}.`);
+        return started.length;
+    }
+
+    private placementSucceeded(service: ServiceState): void {
+        service.placementFailure = undefined;
+        service.cluster.blockedServices.delete(service);
+        this.retryTimers.get(service)?.cancel();
+        this.retryTimers.delete(service);
+    }
+
+    private placementFailed(service: ServiceState, deployment: DeploymentState, unplaced: number, failure: PlacementFailure, az?: string): void {
+        const core = this.core;
+        const now = core.clock.now();
+        const report = () => {
+            const extra: Record<string, unknown> = { reason: failure.reason };
+            if (service.capacityProviderStrategy.length > 0) {
+                extra.capacityProviderArns = service.capacityProviderStrategy.map((s) => core.arns.capacityProvider(s.capacityProvider));
+            } else {
+                extra.containerInstanceArns = failure.instance ? [failure.instance.arn] : [];
+            }
+            core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "ERROR", "SERVICE_TASK_PLACEMENT_FAILURE", now, extra));
+            const where = az === undefined ? "" : ` in Availability Zone ${az}`;
+            core.serviceEvent(service, `was unable to place a task${where} because no container instance met all of its requirements. ${failure.message}`);
+        };
+        // A failed AZ-rebalancing surge leaves the service as it was (steady, desired count met).
+        if (az !== undefined) return report();
+        const previous = service.placementFailure;
+        service.placementFailure = { reason: failure.reason, instanceArn: failure.instance?.arn };
+        service.cluster.blockedServices.add(service);
+        // ECS repeats a placement-failure message only once its cause changed.
+        if (!previous || previous.reason !== failure.reason || previous.instanceArn !== failure.instance?.arn) report();
+        if (deployment.rolloutState !== "IN_PROGRESS") return;
+        deployment.failedTasks += unplaced;
+        deployment.updatedAt = now;
+        const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+        if (!breaker.enable) return;
+        if (deployment.failedTasks >= circuitBreakerThreshold(service.desiredCount)) {
+            this.failDeployment(service, deployment);
+        } else if (!this.retryTimers.has(service)) {
+            // ECS keeps trying to launch while the breaker counts failures.
+            this.retryTimers.set(
+                service,
+                core.schedule(now + core.timing.placementRetryMs, () => {
+                    this.retryTimers.delete(service);
+                    this.markDirty(service);
+                }),
+            );
+        }
+    }
+
+    private failDeployment(service: ServiceState, deployment: DeploymentState): void {
+        const core = this.core;
+        const now = core.clock.now();
+        deployment.rolloutState = "FAILED";
+        deployment.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+        deployment.updatedAt = now;
+        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], deploymentEventDetail(deployment, "ERROR", "SERVICE_DEPLOYMENT_FAILED", deployment.rolloutStateReason, now));
+        core.serviceEvent(service, `(deployment ${deployment.id}) deployment failed: tasks failed to start.`);
+        const last = service.lastCompleted;
+        if (service.deploymentConfiguration.deploymentCircuitBreaker.rollback && last) {
+            this.startDeployment(
+                service,
+                last.taskDefinition,
+                follows(deployment.cause, "circuit breaker rollback"),
+                `ECS deployment circuit breaker: rolling back to deploymentId ${last.id}.`,
+            );
+        }
+    }
+
+    /** Deleted with force (or scaled to 0 first): every task goes, then the service becomes INACTIVE. */
+    private reconcileDeleted(service: ServiceState): void {
+        const primary = service.deployments[0];
+        const tasks = [...service.activeTasks];
+        for (const t of tasks) this.stopByChoice(t, `Scaling activity initiated by (deployment ${primary?.id ?? ""})`, follows(service.desiredCause, "delete service"));
+        if (service.activeTasks.size > 0) return;
+        const now = this.core.clock.now();
+        service.status = "INACTIVE";
+        service.deletedAt = now;
+        for (const d of service.deployments) d.status = "INACTIVE";
+        service.cluster.services.delete(service);
+        service.cluster.blockedServices.delete(service);
+        this.core.retention.serviceDeleted(service);
+    }
+
+    /** DAEMON: exactly one task of the current deployment on each ACTIVE, connected instance meeting the constraints. */
+    private reconcileDaemon(service: ServiceState): void {
+        const core = this.core;
+        const primary = service.deployments[0]!;
+        const td = primary.taskDefinition;
+        const constraints = compileConstraints([...service.placementConstraints, ...td.placementConstraints]);
+        const byInstance = new Map<InstanceState, TaskState[]>();
+        for (const t of service.activeTasks) {
+            const list = byInstance.get(t.instance) ?? [];
+            list.push(t);
+            byInstance.set(t.instance, list);
+        }
+        let eligible = 0;
+        let waiting = false;
+        let failure: PlacementFailure | undefined;
+        const started: TaskState[] = [];
+        for (const instance of service.cluster.instances.values()) {
+            if (instance.status === "INACTIVE") continue;
+            const tasks = byInstance.get(instance) ?? [];
+            if (instance.status === "DRAINING") {
+                // Daemon tasks are stopped last: once no other service task is left on the instance.
+                const othersLeft = [...instance.resident].some((t) => t.desiredStatus === "RUNNING" && t.service !== service && t.service?.schedulingStrategy !== "DAEMON");
+                if (!othersLeft) for (const t of tasks) this.stopOutgoing(service, t);
+                continue;
+            }
+            const fits = instance.status === "ACTIVE" && constraints.memberOf.every((q) => q.matches(instance));
+            if (!fits) {
+                for (const t of tasks) this.stopByChoice(t, "Task stopped because its container instance no longer meets the placement constraints", schedulerCause("daemon placement constraint"));
+                continue;
+            }
+            if (!instance.agentConnected) continue;
+            eligible++;
+            const current = tasks.filter((t) => t.deploymentId === primary.id);
+            for (const t of tasks) if (t.deploymentId !== primary.id || current.indexOf(t) > 0) this.stopOutgoing(service, t);
+            if (current.length > 0) continue;
+            const shortage = resourceShortage(instance, td);
+            if (shortage) {
+                // Room may come back as the replaced task stops; otherwise the instance is too small.
+                if ([...instance.resident].some((t) => t.service === service)) waiting = true;
+                else failure ??= { reason: shortage, instance, message: `The closest matching (container-instance ${instance.id}) has insufficient resources (${shortage}).` };
+                continue;
+            }
+            const cause = service.daemonCauses.get(instance.id) ?? (instance.registrationCause ? follows(instance.registrationCause, "daemon") : schedulerCause("daemon"));
+            service.daemonCauses.delete(instance.id);
+            started.push(
+                core.lifecycle.launch({
+                    instance,
+                    taskDefinition: td,
+                    service,
+                    deploymentId: primary.id,
+                    group: `service:${service.name}`,
+                    startedBy: primary.id,
+                    launchType: "EC2",
+                    cause,
+                }),
+            );
+        }
+        service.desiredCount = eligible;
+        primary.desiredCount = eligible;
+        if (started.length) core.serviceEvent(service, `has started ${started.length} tasks: ${taskIds(started)}.`);
+        if (failure) this.placementFailed(service, primary, 1, failure);
+        else if (waiting) service.cluster.blockedServices.add(service);
+        else this.placementSucceeded(service);
+    }
+
+    /** Rollout state, INACTIVE deployments, and the deployments' desired counts. */
+    private updateDeployments(service: ServiceState): void {
+        const core = this.core;
+        const now = core.clock.now();
+        const primary = service.deployments[0]!;
+        const active = new Map<string, number>();
+        for (const t of service.activeTasks) active.set(t.deploymentId ?? "", (active.get(t.deploymentId ?? "") ?? 0) + 1);
+        service.deployments = service.deployments.filter((d) => {
+            if (d === primary || (active.get(d.id) ?? 0) > 0) return true;
+            d.status = "INACTIVE";
+            return false;
+        });
+        primary.desiredCount = service.desiredCount;
+        for (const d of service.deployments) if (d !== primary) d.desiredCount = active.get(d.id) ?? 0;
+        if (primary.rolloutState !== "IN_PROGRESS" || service.deployments.length > 1) return;
+        const { incoming, outgoing } = this.split(service);
+        if (outgoing.length > 0 || incoming.length !== service.desiredCount || !incoming.every(isHealthy)) return;
+        primary.rolloutState = "COMPLETED";
+        primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+        primary.updatedAt = now;
+        service.lastCompleted = { id: primary.id, taskDefinition: primary.taskDefinition };
+        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], deploymentEventDetail(primary, "INFO", "SERVICE_DEPLOYMENT_COMPLETED", primary.rolloutStateReason, now));
+        core.serviceEvent(service, `(deployment ${primary.id}) deployment completed.`);
+    }
+
+    /** SERVICE_STEADY_STATE on the way into steady state: one deployment, done, every task running, nothing leaving. */
+    private updateSteadyState(service: ServiceState): void {
+        const core = this.core;
+        const primary = service.deployments[0]!;
+        const { incoming, outgoing } = this.split(service);
+        const steady =
+            service.deployments.length === 1 &&
+            primary.rolloutState === "COMPLETED" &&
+            outgoing.length === 0 &&
+            incoming.length === service.desiredCount &&
+            incoming.every(isHealthy) &&
+            service.placementFailure === undefined;
+        if (steady && !service.steady) {
+            core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "INFO", "SERVICE_STEADY_STATE", core.clock.now()));
+            core.serviceEvent(service, "has reached a steady state.");
+        }
+        service.steady = steady;
+        if (steady) this.rebalanceAvailabilityZones(service);
+    }
+
+    /**
+     * Availability Zone rebalancing (service-rebalancing.md): a steady service whose first strategy spreads on AZ,
+     * with maximumPercent above 100, gets a task started in the AZ with the fewest tasks; once it runs, the
+     * ordinary balanced scale-in removes one from the AZ with the most. Repeats until no two AZs differ by more
+     * than one task.
+     */
+    private rebalanceAvailabilityZones(service: ServiceState): void {
+        const core = this.core;
+        const now = core.clock.now();
+        if (!this.azRebalancingApplies(service)) return;
+        const desired = service.desiredCount;
+        if (desired + 1 > Math.floor((desired * service.deploymentConfiguration.maximumPercent) / 100)) return;
+        const counts = new Map<string, number>();
+        const constraints = compileConstraints(service.placementConstraints);
+        for (const i of service.cluster.instances.values()) {
+            const az = availabilityZoneOf(i);
+            if (az === undefined || i.status !== "ACTIVE" || !i.agentConnected) continue;
+            if (service.capacityProviderStrategy.length > 0 && !service.capacityProviderStrategy.some((s) => s.capacityProvider === i.capacityProviderName)) continue;
+            if (!constraints.memberOf.every((q) => q.matches(i))) continue;
+            counts.set(az, 0);
+        }
+        for (const t of service.activeTasks) {
+            const az = availabilityZoneOf(t.instance);
+            if (az !== undefined && counts.has(az)) counts.set(az, counts.get(az)! + 1);
+        }
+        const zones = [...counts].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+        const spreadText = zones.map(([az, n]) => `${n} tasks in ${az}`).join(", ");
+        if (zones.length < 2 || zones[zones.length - 1]![1] - zones[0]![1] <= 1) {
+            if (service.azRebalancing) {
+                service.azRebalancing = false;
+                core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_COMPLETED", now));
+                core.serviceEvent(service, `is AZ balanced with ${spreadText}.`);
+            }
+            return;
+        }
+        if (!service.azRebalancing) {
+            service.azRebalancing = true;
+            core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_STARTED", now));
+            core.serviceEvent(service, `is not AZ balanced with ${spreadText}. AZ Rebalancing in progress.`);
+        }
+        const started = this.startTasks(service, service.deployments[0]!, 1, zones[0]![0], schedulerCause("AZ rebalancing"));
+        if (started === 0) service.azRebalancing = false;
+    }
+
+    private azRebalancingApplies(service: ServiceState): boolean {
+        const first = effectiveStrategies(service)[0];
+        return (
+            service.status === "ACTIVE" &&
+            service.schedulingStrategy === "REPLICA" &&
+            service.availabilityZoneRebalancing === "ENABLED" &&
+            service.deploymentController.type === "ECS" &&
+            service.desiredCount > 0 &&
+            service.deploymentConfiguration.maximumPercent > 100 &&
+            first?.type === "spread" &&
+            first.field === `attribute:${AZ_ATTRIBUTE}` &&
+            !service.placementConstraints.some((c) => c.type === "memberOf" && (c.expression ?? "").includes(AZ_ATTRIBUTE))
+        );
+    }
+}

@@ -1,0 +1,96 @@
+// ECS request throttling: one token bucket per API category, per account and Region, refilled continuously at the
+// sustained rate up to the burst size (APIReference "request-throttling", table in
+// ../shared/reference/ecs-semantics-and-anchors.md B.8). Throttled calls fail with ThrottlingException "Rate exceeded".
+
+export interface ThrottleCategory {
+    name: string;
+    burst: number;
+    /** Tokens added per second. */
+    sustained: number;
+    operations: string[];
+}
+
+export const THROTTLE_CATEGORIES: readonly ThrottleCategory[] = [
+    { name: "Cluster read", burst: 50, sustained: 20, operations: ["DescribeClusters", "ListClusters"] },
+    {
+        name: "Cluster resource read",
+        burst: 100,
+        sustained: 20,
+        operations: ["DescribeContainerInstances", "DescribeTasks", "ListAttributes", "ListContainerInstances", "ListTasks"],
+    },
+    {
+        name: "Cluster resource modify",
+        burst: 100,
+        sustained: 40,
+        operations: [
+            "StopTask",
+            "RunTask",
+            "StartTask",
+            "UpdateContainerInstancesState",
+            "PutAttributes",
+            "DeleteAttributes",
+            "DeregisterContainerInstance",
+            "ExecuteCommand",
+            "UpdateContainerAgent",
+        ],
+    },
+    { name: "Service read", burst: 100, sustained: 20, operations: ["DescribeServices", "ListServices"] },
+    { name: "Service modify", burst: 50, sustained: 5, operations: ["CreateService", "DeleteService", "UpdateService"] },
+    { name: "Task protection", burst: 200, sustained: 80, operations: ["GetTaskProtection", "UpdateTaskProtection"] },
+    { name: "Task definition read", burst: 50, sustained: 20, operations: ["DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies"] },
+    { name: "Tag read", burst: 50, sustained: 20, operations: ["ListTagsForResource"] },
+    {
+        name: "Agent modify",
+        burst: 200,
+        sustained: 120,
+        operations: ["RegisterContainerInstance", "SubmitTaskStateChange", "SubmitContainerStateChange", "SubmitAttachmentStateChanges"],
+    },
+];
+
+class TokenBucket {
+    private tokens: number;
+    private last: number;
+
+    constructor(
+        private readonly category: ThrottleCategory,
+        now: number,
+    ) {
+        this.tokens = category.burst;
+        this.last = now;
+    }
+
+    take(now: number): boolean {
+        const elapsed = Math.max(0, now - this.last) / 1000;
+        this.tokens = Math.min(this.category.burst, this.tokens + elapsed * this.category.sustained);
+        this.last = now;
+        if (this.tokens < 1) return false;
+        this.tokens -= 1;
+        return true;
+    }
+}
+
+/** The buckets of one emulated account and Region. Operations outside the table are not throttled. */
+export class Throttler {
+    private readonly buckets = new Map<string, TokenBucket>();
+    private readonly categoryOf = new Map<string, ThrottleCategory>();
+
+    constructor(categories: readonly ThrottleCategory[] = THROTTLE_CATEGORIES) {
+        for (const c of categories) for (const op of c.operations) this.categoryOf.set(op, c);
+    }
+
+    category(operation: string): ThrottleCategory | undefined {
+        return this.categoryOf.get(operation);
+    }
+
+    /** False when the call must be throttled. */
+    admit(operation: string, now: number): boolean {
+        const category = this.categoryOf.get(operation);
+        if (!category) return true;
+        let bucket = this.buckets.get(category.name);
+        if (!bucket) {
+            bucket = new TokenBucket(category, now);
+            this.buckets.set(category.name, bucket);
+        }
+        return bucket.take(now);
+    }
+}

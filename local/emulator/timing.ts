@@ -1,0 +1,45 @@
+// How long things take on the emulated clock. Values come from ECS documentation where it gives one; the others
+// are the emulator's choices, documented as such. Every value can be overridden per emulator.
+
+export interface Timing {
+    /** Emulated time one API call takes (VirtualClock only). Emulator choice. */
+    apiLatencyMs: number;
+    /** From a change (stop, new instance, UpdateService...) to the service scheduler acting on it. Emulator choice. */
+    schedulerDelayMs: number;
+    /** PENDING → RUNNING: image pull and container start. Emulator choice. */
+    taskStartMs: number;
+    /**
+     * STOPPING → STOPPED when the task definition sets no stopTimeout: the agent's default ECS_CONTAINER_STOP_TIMEOUT
+     * of 30 s (the container is killed after it; the emulator assumes it uses all of it).
+     */
+    taskStopMs: number;
+    /** RUNNING → HEALTHY for task definitions with a container health check. Emulator choice. */
+    healthCheckMs: number;
+    /** Retry of failed placements while a deployment circuit breaker is counting them. Emulator choice. */
+    placementRetryMs: number;
+    /** STOPPED tasks stay describable this long (ECS: "at least an hour"). */
+    stoppedTaskRetentionMs: number;
+    /** Deregistered instances and deleted services stay describable this long (ECS docs: one hour). */
+    inactiveRetentionMs: number;
+}
+
+export const DEFAULT_TIMING: Readonly<Timing> = {
+    apiLatencyMs: 10,
+    schedulerDelayMs: 1_000,
+    taskStartMs: 5_000,
+    taskStopMs: 30_000,
+    healthCheckMs: 10_000,
+    placementRetryMs: 15_000,
+    stoppedTaskRetentionMs: 3_600_000,
+    inactiveRetentionMs: 3_600_000,
+};
+
+export function resolveTiming(overrides: Partial<Timing> = {}): Timing {
+    const timing = { ...DEFAULT_TIMING, ...overrides };
+    for (const [key, value] of Object.entries(timing)) {
+        if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+            throw new Error(`timing.${key} must be a non-negative number of milliseconds, got ${String(value)}`);
+        }
+    }
+    return timing;
+}
