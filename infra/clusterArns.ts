@@ -25,17 +25,17 @@ export function parseClusterArn(arn: string): { partition: string; region: strin
     return { partition: m[1], region: m[2], accountId: m[3], name: m[4] };
 }
 
+/** The provider's region (`region`; `name` is the pre-v7 field some mocks and older providers still return alone). */
+export function currentRegion(opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+    return aws.getRegionOutput({}, opts).apply((r) => r.region ?? (r as { name?: string }).name);
+}
+
 /** The scope the AWS provider deploys into (data sources only: nothing is declared). */
 export function currentAccountScope(): pulumi.Output<AccountScope> {
     return pulumi
-        .all([aws.getPartitionOutput(), aws.getRegionOutput(), aws.getCallerIdentityOutput()])
+        .all([aws.getPartitionOutput(), currentRegion(), aws.getCallerIdentityOutput()])
         .apply(([partition, region, identity]) => {
-            // `region.name` is the pre-v7 field; some mocks and older providers still return only that.
-            const scope = {
-                partition: partition.partition ?? partition.id,
-                region: region.region ?? (region as { name?: string }).name,
-                accountId: identity.accountId,
-            };
+            const scope = { partition: partition.partition ?? partition.id, region, accountId: identity.accountId };
             if (!scope.partition || !scope.region || !/^\d{12}$/.test(scope.accountId ?? "")) {
                 throw new Error(`could not determine the account, region and partition to resolve cluster names (got ${JSON.stringify(scope)})`);
             }

@@ -2,6 +2,7 @@
 // then instances, on the cluster's capacity provider. This is the service the rebalancer visibly rebalances.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { currentRegion } from "../clusterArns";
 
 export const SAMPLE_CONTAINER_NAME = "web";
 export const SAMPLE_CONTAINER_PORT = 80;
@@ -28,7 +29,7 @@ export class SampleService extends pulumi.ComponentResource {
         if (args.image.trim() === "") throw new Error(`SampleService ${name}: image is required`);
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: SAMPLE_LOG_RETENTION_DAYS }, { parent: this });
-        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const region = currentRegion({ parent: this });
 
         const taskDefinition = new aws.ecs.TaskDefinition(
             name,

@@ -45,7 +45,7 @@ export function rebalancerPolicyDocument(args: RebalancerPolicyArgs): PolicyDocu
     const services = clusters.map((c) => clusterScopedArn(c, "service"));
     const tasks = clusters.map((c) => clusterScopedArn(c, "task"));
     const containerInstances = clusters.map((c) => clusterScopedArn(c, "container-instance"));
-    const logGroupArn = args.logGroupArn.replace(/:\*$/, "");
+    const logGroupArn = `${args.logGroupArn}`.replace(/:\*$/, "");
 
     return {
         Version: "2012-10-17",

@@ -124,7 +124,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 // Exactly what rebalancer/settings.ts parses; cluster ARNs are resolved here, never captured by the closure.
                 environment: { variables: clusterArns.apply((arns) => settingsToEnv({ ...args.settings, clusters: arns })) },
                 deadLetterConfig: { targetArn: deadLetterQueue.arn },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+                // INFO for the platform too: its REPORT lines (duration, max memory) are what tuning memory and timeout needs.
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "INFO" },
                 codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
             },
             // Lambda checks at creation that the role may send to the dead-letter queue.
