@@ -30,17 +30,39 @@ export function currentRegion(opts?: pulumi.InvokeOutputOptions): pulumi.Output<
     return aws.getRegionOutput({}, opts).apply((r) => r.region ?? (r as { name?: string }).name);
 }
 
-/** The scope the AWS provider deploys into (data sources only: nothing is declared). */
-export function currentAccountScope(): pulumi.Output<AccountScope> {
+/** The partition a Region belongs to (for when the partition data source answers nothing). */
+export function partitionOfRegion(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    if (region.startsWith("us-iso-")) return "aws-iso";
+    if (region.startsWith("us-isob-")) return "aws-iso-b";
+    return "aws";
+}
+
+/** The scope the AWS provider deploys into, or a description of what is missing (data sources only). */
+export function lookupAccountScope(): pulumi.Output<AccountScope | string> {
     return pulumi
         .all([aws.getPartitionOutput(), currentRegion(), aws.getCallerIdentityOutput()])
         .apply(([partition, region, identity]) => {
-            const scope = { partition: partition.partition ?? partition.id, region, accountId: identity.accountId };
+            const resolvedRegion = region ?? aws.config.region;
+            const scope = {
+                partition: partition?.partition ?? partition?.id ?? (resolvedRegion ? partitionOfRegion(resolvedRegion) : undefined),
+                region: resolvedRegion,
+                accountId: identity?.accountId,
+            };
             if (!scope.partition || !scope.region || !/^\d{12}$/.test(scope.accountId ?? "")) {
-                throw new Error(`could not determine the account, region and partition to resolve cluster names (got ${JSON.stringify(scope)})`);
+                return `could not determine the account, region and partition to resolve cluster names (got ${JSON.stringify(scope)})`;
             }
             return scope as AccountScope;
         });
+}
+
+/** The scope the AWS provider deploys into (data sources only: nothing is declared). */
+export function currentAccountScope(): pulumi.Output<AccountScope> {
+    return lookupAccountScope().apply((scope) => {
+        if (typeof scope === "string") throw new Error(scope);
+        return scope;
+    });
 }
 
 /**

@@ -2,6 +2,8 @@
 // group over the private subnets, and a capacity provider with managed scaling as the cluster's default strategy.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterArnFor, lookupAccountScope } from "../clusterArns";
+import { isClusterArn } from "../../rebalancer/settings";
 import { ecsAmiParameterFor } from "./ecsAmi";
 import { buildEcsUserData, encodeUserData } from "./userData";
 
@@ -14,6 +16,11 @@ export interface Ec2ClusterArgs {
     /** Only the initial size: ECS managed scaling owns the group's desired capacity afterwards. */
     desiredCapacity: number;
     maxSize: number;
+}
+
+/** `<stack>-<name>`, restricted to what ECS accepts in a cluster name. */
+export function physicalClusterName(name: string, stack: string = pulumi.getStack()): string {
+    return `${stack}-${name}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255);
 }
 
 export class Ec2Cluster extends pulumi.ComponentResource {
@@ -33,7 +40,9 @@ export class Ec2Cluster extends pulumi.ComponentResource {
             throw new Error(`Ec2Cluster ${name}: expected 0 ≤ minSize (${args.minSize}) ≤ desiredCapacity (${args.desiredCapacity}) ≤ maxSize (${args.maxSize}), maxSize ≥ 1`);
         }
 
-        const cluster = new aws.ecs.Cluster(name, { settings: [{ name: "containerInsights", value: "enabled" }] }, { parent: this });
+        // A fixed physical name: the instances' user data and the rebalancer's ARNs are derived from it.
+        const clusterName = physicalClusterName(name);
+        const cluster = new aws.ecs.Cluster(name, { name: clusterName, settings: [{ name: "containerInsights", value: "enabled" }] }, { parent: this });
 
         const instanceRole = new aws.iam.Role(
             `${name}-instance`,
@@ -68,7 +77,7 @@ export class Ec2Cluster extends pulumi.ComponentResource {
                 instanceType: args.instanceType,
                 iamInstanceProfile: { arn: instanceProfile.arn },
                 vpcSecurityGroupIds: args.securityGroupIds,
-                userData: cluster.name.apply((clusterName) => encodeUserData(buildEcsUserData({ clusterName }))),
+                userData: encodeUserData(buildEcsUserData({ clusterName })),
                 // IMDSv2 only; hop limit 1 keeps bridge-mode containers away from the instance role's credentials
                 // (the agent uses host networking; task roles are served by the agent, not IMDS).
                 metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
@@ -122,8 +131,13 @@ export class Ec2Cluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.clusterName = cluster.name;
-        this.clusterArn = cluster.arn;
+        this.clusterName = pulumi.output(clusterName);
+        // ECS's ARN when it reports one; otherwise (a preview, or mocks without outputs) the ARN ECS will give it.
+        this.clusterArn = pulumi.all([cluster.arn, lookupAccountScope()]).apply(([arn, scope]) => {
+            if (typeof arn === "string" && isClusterArn(arn)) return arn;
+            if (typeof scope === "string") throw new Error(`Ec2Cluster ${name}: no cluster ARN from ECS, and ${scope}`);
+            return clusterArnFor(clusterName, scope);
+        });
         this.autoScalingGroupName = group.name;
         this.capacityProviderName = capacityProvider.name;
         this.registerOutputs({

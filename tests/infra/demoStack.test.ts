@@ -213,8 +213,8 @@ describe("TaskRebalancer", () => {
         expect(actions).not.toContain("ecs:RegisterTaskDefinition");
         expect(actions.some((a) => a.includes("*"))).toBe(false);
         const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-        expect(bySid.StopTasksOfTargetClusters.Resource).toEqual(["demo-ecs-0001", "prod", "batch"].map((c) => `arn:aws:ecs:us-east-1:123456789012:task/${c}/*`));
-        expect(bySid.UpdateServicesOfTargetClusters.Resource).toEqual(["demo-ecs-0001", "prod", "batch"].map((c) => `arn:aws:ecs:us-east-1:123456789012:service/${c}/*`));
+        expect(bySid.StopTasksOfTargetClusters.Resource).toEqual(["test-demo-ecs", "prod", "batch"].map((c) => `arn:aws:ecs:us-east-1:123456789012:task/${c}/*`));
+        expect(bySid.UpdateServicesOfTargetClusters.Resource).toEqual(["test-demo-ecs", "prod", "batch"].map((c) => `arn:aws:ecs:us-east-1:123456789012:service/${c}/*`));
         expect(bySid.StopTasksOfTargetClusters.Condition).toEqual({ ArnEquals: { "ecs:cluster": allTargets } });
         expect(bySid.ListServicesAndTasksOfTargetClusters.Condition).toEqual({ ArnEquals: { "ecs:cluster": allTargets } });
         expect(bySid.TagServicesWithRebalancerKeysOnly.Condition["ForAllValues:StringLike"]).toEqual({ "aws:TagKeys": ["ecs-rebalancer:*"] });

@@ -5,7 +5,7 @@ import * as path from "path";
 import { CONFIG_KEYS, readStackConfig } from "../../infra/config";
 import { CONFIG_TABLE_BEGIN, CONFIG_TABLE_END, renderConfigTable } from "../../infra/configDocs";
 
-// js-yaml comes with @pulumi/pulumi (which reads Pulumi.yaml files with it too).
+// js-yaml: a devDependency (the same version @pulumi/pulumi reads Pulumi.yaml files with).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml: { load(text: string): unknown } = require("js-yaml");
 
