@@ -8,8 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import { RUNTIME_PROVIDED_PACKAGES } from "../../infra/rebalancer/taskRebalancer";
 import { createHandler } from "../../rebalancer/handler";
-import { ProgramRun, RecordedResource, runProgram } from "./support/pulumiMocks";
-import { zip, ZipEntry } from "./support/zip";
+import { ProgramRun, RecordedResource, runProgram } from "../../local/pulumiMocks";
+import { zip, ZipEntry } from "../../local/zip";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const MAX_ZIPPED_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 // Resolving target cluster names to ARNs through the AWS provider's data sources (mocked).
 import * as pulumi from "@pulumi/pulumi";
 import { resolveTargetClusterArns } from "../../infra/clusterArns";
-import { installMocks, MockRecorder } from "./support/pulumiMocks";
+import { installMocks, MockRecorder } from "../../local/pulumiMocks";
 
 let rec: MockRecorder;
 beforeAll(() => {

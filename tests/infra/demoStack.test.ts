@@ -15,7 +15,7 @@ import {
     REGION,
     runProgram,
     TARGET_GROUP_ARN,
-} from "./support/pulumiMocks";
+} from "../../local/pulumiMocks";
 
 const BY_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/batch";
 const BY_NAME_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/prod`;

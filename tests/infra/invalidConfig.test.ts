@@ -1,6 +1,6 @@
 // Every bad config value stops the program before it declares anything: a clear error, zero resources.
 import type * as pulumiModule from "@pulumi/pulumi";
-import { installMocks, MockRecorder, settle } from "./support/pulumiMocks";
+import { installMocks, MockRecorder, settle } from "../../local/pulumiMocks";
 import { INVALID_CONFIG_CASES, rawValueOf } from "./support/invalidConfigCases";
 
 // Each case re-imports the program in a fresh module registry. The packages it imports are shared from this file's

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { containerInstancePattern, serviceSteadyStatePattern } from "../../rebalancer/eventPatterns";
 import { parseSettings } from "../../rebalancer/settings";
-import { json, ProgramRun, runProgram } from "./support/pulumiMocks";
+import { json, ProgramRun, runProgram } from "../../local/pulumiMocks";
 
 const TARGETS = ["arn:aws:ecs:us-east-1:123456789012:cluster/payments", "arn:aws:ecs:us-east-1:123456789012:cluster/batch"];
 

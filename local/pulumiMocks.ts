@@ -1,6 +1,7 @@
-// Pulumi runtime mocks for the infra tests: record every resource the program registers (with its inputs, as
-// resolved values) and every data-source call, and answer with the outputs the program reads back.
-// Install them before the program is imported; each jest test file has its own module registry.
+// Pulumi runtime mocks, for the infra tests and for the local runs that take the rebalancer from the program as
+// deployed: record every resource the program registers (with its inputs, as resolved values) and every
+// data-source call, and answer with the outputs the program reads back. Install them before the program is
+// imported; each jest test file has its own module registry.
 import type * as pulumiModule from "@pulumi/pulumi";
 
 export const PROJECT = "ecs-rebalancer";
@@ -207,7 +208,7 @@ export interface ProgramRun {
 export async function runProgram(pulumi: typeof pulumiModule, config: Record<string, string>): Promise<ProgramRun> {
     const rec = installMocks(pulumi, config);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require("../../../index") as Record<string, unknown>;
+    const program = require("../index") as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {
         outputs[key] = pulumi.Output.isInstance(value) ? await valueOf(value as pulumiModule.Output<unknown>) : value;
