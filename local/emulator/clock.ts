@@ -154,14 +154,19 @@ export class ScaledClock implements Clock {
     }
 
     schedule(atMs: number, fn: () => void): Timer {
-        const delay = Math.max(0, (atMs - this.now()) / this.speed);
-        const handle = setTimeout(() => {
-            this.timers.delete(handle);
-            fn();
-        }, delay);
-        // Pending emulated work must not keep a process alive on its own (the HTTP server does that in server mode).
-        handle.unref();
-        this.timers.add(handle);
+        let handle: NodeJS.Timeout;
+        const arm = () => {
+            handle = setTimeout(() => {
+                this.timers.delete(handle);
+                // Node may fire a timer up to a millisecond early; emulated time must never run backwards.
+                if (this.now() < atMs) arm();
+                else fn();
+            }, Math.max(0, (atMs - this.now()) / this.speed));
+            // Pending emulated work must not keep a process alive on its own (the HTTP server does in server mode).
+            handle.unref();
+            this.timers.add(handle);
+        };
+        arm();
         return {
             at: atMs,
             cancel: () => {

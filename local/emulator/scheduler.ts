@@ -73,6 +73,10 @@ export class ServiceScheduler {
     taskLeft(task: TaskState, bySchedulerChoice: boolean): void {
         const service = task.service;
         if (!service) return;
+        // A draining instance's daemon tasks go once the other tasks have: look again at its daemons.
+        if (task.instance.status === "DRAINING" && service.schedulingStrategy !== "DAEMON") {
+            for (const t of task.instance.resident) if (t.service?.schedulingStrategy === "DAEMON") this.markDirty(t.service);
+        }
         if (!bySchedulerChoice && task.stopCause) {
             const cause = follows(task.stopCause, "replace stopped task");
             if (service.schedulingStrategy === "DAEMON") service.daemonCauses.set(task.instance.id, cause);
@@ -145,6 +149,8 @@ export class ServiceScheduler {
     private reconcile(service: ServiceState): void {
         if (service.status === "INACTIVE") return;
         if (service.status === "DRAINING") return this.reconcileDeleted(service);
+        // A service found out of steady state (desired count changed, a task left...) reports the next arrival.
+        if (!this.isSteady(service)) service.steady = false;
         if (service.schedulingStrategy === "DAEMON") this.reconcileDaemon(service);
         else this.reconcileReplica(service);
         this.updateDeployments(service);
@@ -446,17 +452,22 @@ export class ServiceScheduler {
     }
 
     /** SERVICE_STEADY_STATE on the way into steady state: one deployment, done, every task running, nothing leaving. */
-    private updateSteadyState(service: ServiceState): void {
-        const core = this.core;
+    private isSteady(service: ServiceState): boolean {
         const primary = service.deployments[0]!;
         const { incoming, outgoing } = this.split(service);
-        const steady =
+        return (
             service.deployments.length === 1 &&
             primary.rolloutState === "COMPLETED" &&
             outgoing.length === 0 &&
             incoming.length === service.desiredCount &&
             incoming.every(isHealthy) &&
-            service.placementFailure === undefined;
+            service.placementFailure === undefined
+        );
+    }
+
+    private updateSteadyState(service: ServiceState): void {
+        const core = this.core;
+        const steady = this.isSteady(service);
         if (steady && !service.steady) {
             core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "INFO", "SERVICE_STEADY_STATE", core.clock.now()));
             core.serviceEvent(service, "has reached a steady state.");
