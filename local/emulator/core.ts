@@ -28,7 +28,7 @@ const SERVICE_EVENTS_KEPT = 100;
 
 export class EmulatorCore {
     readonly arns: Arns;
-    readonly rng: { ids: Rng; placement: Rng; faults: Rng; events: Rng };
+    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng };
     readonly faults: FaultInjector;
     readonly bus: EventBus;
     readonly retention: Retention;
@@ -60,9 +60,10 @@ export class EmulatorCore {
             ids: Rng.stream(seed, "ids"),
             placement: Rng.stream(seed, "placement"),
             faults: Rng.stream(seed, "faults"),
+            eventFaults: Rng.stream(seed, "event faults"),
             events: Rng.stream(seed, "events"),
         };
-        this.faults = new FaultInjector(faults, clock, this.rng.faults);
+        this.faults = new FaultInjector(faults, clock, this.rng.faults, this.rng.eventFaults);
         this.bus = new EventBus(clock, this.faults, this.rng.events, accountId, region);
         this.retention = new Retention(timing.stoppedTaskRetentionMs, timing.inactiveRetentionMs);
         this.lifecycle = new TaskLifecycle(this);
@@ -84,7 +85,7 @@ export class EmulatorCore {
     /** Bumps the instance's version and emits its state-change event (ECS does both together). */
     emitInstanceEvent(instance: InstanceState): void {
         instance.version++;
-        this.bus.emit(CONTAINER_INSTANCE_STATE_CHANGE, [instance.arn], containerInstanceEventDetail(instance, this.clock.now()));
+        this.bus.emit(CONTAINER_INSTANCE_STATE_CHANGE, [instance.arn], () => containerInstanceEventDetail(instance, this.clock.now()));
     }
 
     /** Adds a service event message (what DescribeServices lists under `events`). */

@@ -74,8 +74,10 @@ export class EventBus {
         return () => this.taskListeners.delete(listener);
     }
 
-    emit(detailType: string, resources: string[], detail: Json): void {
+    /** `detail` is built only when someone listens (events are the bulk of the work in large clusters). */
+    emit(detailType: string, resources: string[], detail: () => Json): void {
         this.emitted.set(detailType, (this.emitted.get(detailType) ?? 0) + 1);
+        if (this.eventListeners.size === 0) return;
         const now = this.clock.now();
         const event: EcsEvent = {
             version: "0",
@@ -86,7 +88,7 @@ export class EventBus {
             time: isoSeconds(now),
             region: this.region,
             resources,
-            detail,
+            detail: detail(),
         };
         const { delayMs, duplicate } = this.faults.forEvent();
         const deliver = () => this.deliver(event);
@@ -121,8 +123,9 @@ export class EventBus {
         this.flush();
     }
 
+    /** Listeners share the event object (a duplicate delivery too): they must treat it as read-only. */
     private deliver(event: EcsEvent): void {
-        for (const l of [...this.eventListeners]) l(structuredClone(event));
+        for (const l of [...this.eventListeners]) l(event);
     }
 }
 

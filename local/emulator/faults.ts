@@ -56,6 +56,8 @@ export class FaultInjector {
         config: Partial<FaultConfig>,
         private readonly clock: Clock,
         private readonly rng: Rng,
+        /** Separate stream: whether anyone listens to events must not change the faults of API calls. */
+        private readonly eventRng: Rng,
     ) {
         this.config = { ...DEFAULT_FAULTS, ...config, latency: { ...DEFAULT_FAULTS.latency, ...config.latency } };
     }
@@ -86,11 +88,11 @@ export class FaultInjector {
     /** How one emitted event is delivered: its delay, and whether a duplicate follows. */
     forEvent(): { delayMs: number; duplicate: boolean } {
         let delayMs = 0;
-        if (this.rng.chance(this.config.eventDelayRate)) {
+        if (this.eventRng.chance(this.config.eventDelayRate)) {
             this.counts.eventDelays++;
             delayMs = this.config.eventDelayMs;
         }
-        const duplicate = this.rng.chance(this.config.eventDuplicateRate);
+        const duplicate = this.eventRng.chance(this.config.eventDuplicateRate);
         if (duplicate) this.counts.eventDuplicates++;
         return { delayMs, duplicate };
     }

@@ -227,6 +227,6 @@ export class TaskLifecycle {
 
     private emitTaskEvent(task: TaskState): void {
         task.version++;
-        this.core.bus.emit(TASK_STATE_CHANGE, [task.arn], taskEventDetail(task));
+        this.core.bus.emit(TASK_STATE_CHANGE, [task.arn], () => taskEventDetail(task));
     }
 }

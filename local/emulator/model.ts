@@ -55,6 +55,8 @@ export interface ClusterState {
     readonly blockedServices: Set<ServiceState>;
     runningTasksCount: number;
     pendingTasksCount: number;
+    /** Bumped whenever an instance joins, leaves, or changes status or agent connection (keys placement caches). */
+    topologyVersion: number;
 }
 
 export type InstanceStatus = "REGISTERING" | "REGISTRATION_FAILED" | "ACTIVE" | "DRAINING" | "DEREGISTERING" | "INACTIVE";
@@ -301,5 +303,6 @@ export function newCluster(seq: number, name: string, arn: string): ClusterState
         blockedServices: new Set(),
         runningTasksCount: 0,
         pendingTasksCount: 0,
+        topologyVersion: 0,
     };
 }

@@ -84,6 +84,10 @@ export interface PlacementRequest {
     restrict?: (instance: InstanceState) => boolean;
 }
 
+function isInstanceField(field: string): boolean {
+    return field === "instanceId" || field === "host";
+}
+
 /** The value a spread field takes on an instance (instances lacking the attribute share one "none" value). */
 export function spreadValue(field: string, instance: InstanceState): string {
     if (field === "instanceId" || field === "host") return instance.arn;
@@ -94,87 +98,201 @@ function remaining(instance: InstanceState, field: string | undefined): number {
     return field === "memory" ? instance.registered.memory - instance.used.memory : instance.registered.cpu - instance.used.cpu;
 }
 
+/** Values of one spread attribute, numbered, with each candidate's value number. */
+interface FieldValues {
+    ids: Map<string, number>;
+    valueIds: Int32Array;
+    /** The value numbers some candidate has. */
+    present: number[];
+}
+
+/** ACTIVE, connected instances of one capacity provider (static candidates), with their spread values. */
+interface CandidateList {
+    instances: InstanceState[];
+    position: Map<InstanceState, number>;
+    fields: Map<string, FieldValues>;
+}
+
+function valueId(ids: Map<string, number>, value: string): number {
+    let id = ids.get(value);
+    if (id === undefined) ids.set(value, (id = ids.size));
+    return id;
+}
+
+function buildList(instances: InstanceState[]): CandidateList {
+    return { instances, position: new Map(instances.map((i, j) => [i, j])), fields: new Map() };
+}
+
+function fieldValues(list: CandidateList, field: string): FieldValues {
+    let values = list.fields.get(field);
+    if (!values) {
+        const ids = new Map<string, number>();
+        const valueIds = Int32Array.from(list.instances, (i) => valueId(ids, spreadValue(field, i)));
+        values = { ids, valueIds, present: [...new Set(valueIds)] };
+        list.fields.set(field, values);
+    }
+    return values;
+}
+
+/**
+ * Static candidate lists are the same for every service of a cluster until its instances change: they are
+ * kept per cluster and `ClusterState.topologyVersion`.
+ */
+const sharedLists = new WeakMap<ClusterState, { version: number; byProvider: Map<string, CandidateList> }>();
+
+function sharedList(cluster: ClusterState, capacityProvider: string | undefined): CandidateList {
+    let cache = sharedLists.get(cluster);
+    if (!cache || cache.version !== cluster.topologyVersion) sharedLists.set(cluster, (cache = { version: cluster.topologyVersion, byProvider: new Map() }));
+    const key = capacityProvider ?? "";
+    let list = cache.byProvider.get(key);
+    if (!list) {
+        const instances: InstanceState[] = [];
+        for (const i of cluster.instances.values()) {
+            if (i.status === "ACTIVE" && i.agentConnected && (capacityProvider === undefined || i.capacityProviderName === capacityProvider)) instances.push(i);
+        }
+        cache.byProvider.set(key, (list = buildList(instances)));
+    }
+    return list;
+}
+
+/** A candidate list with this session's counts of the group: per candidate, and per spread value. */
+interface SessionList {
+    list: CandidateList;
+    groupCount: Int32Array;
+    /** Per spread-attribute field: the group's tasks per value number (all instances counted, not only candidates). */
+    valueCounts: Map<string, number[]>;
+}
+
 /**
  * Places the tasks of one group, one at a time, against the current state. The caller launches each task on
  * the instance returned (reserving its resources) and then calls `commit`, so the next placement sees it.
  * `capacityProvider` undefined means "any instance" (launch type EC2).
+ *
+ * Narrowing strategy by strategy is the same as keeping the candidates with the lexicographically smallest
+ * score vector (spread: the group's tasks on the value; binpack: remaining cpu/memory), cut at the first
+ * `random` strategy. The scan starts at a random candidate and stops early at one whose scores are the least
+ * any candidate can have; otherwise it collects every best candidate and picks one at random.
  */
 export class PlacementSession {
-    private readonly staticCandidates = new Map<string, InstanceState[]>();
-    private readonly valueCounts = new Map<string, Map<string, number>>();
+    private readonly lists = new Map<string, SessionList>();
+    private readonly ranked: readonly PlacementStrategy[];
+    private readonly staticPorts: boolean;
+    private readonly staticQueries: Query[];
+    private readonly dynamicQueries: Query[];
+    private last?: { session: SessionList; j: number };
 
     constructor(
         private readonly rng: Rng,
         private readonly request: PlacementRequest,
-    ) {}
+    ) {
+        const cut = request.strategies.findIndex((s) => s.type === "random");
+        this.ranked = cut < 0 ? request.strategies : request.strategies.slice(0, cut);
+        this.staticPorts = request.taskDefinition.portMappings.some((m) => m.hostPort > 0);
+        this.staticQueries = request.constraints.memberOf.filter((q) => !q.dynamic);
+        this.dynamicQueries = request.constraints.memberOf.filter((q) => q.dynamic);
+    }
 
     place(capacityProvider?: string): { instance: InstanceState } | { failure: PlacementFailure } {
-        const { taskDefinition, constraints, groupCounts } = this.request;
-        const dynamicQueries = constraints.memberOf.filter((q) => q.dynamic);
-        let set = this.candidates(capacityProvider).filter(
-            (i) =>
-                resourceShortage(i, taskDefinition) === undefined &&
-                (!constraints.distinctInstance || (groupCounts.get(i) ?? 0) === 0) &&
-                dynamicQueries.every((q) => q.matches(i)),
-        );
-        if (set.length === 0) return { failure: this.diagnose(capacityProvider) };
-        for (const strategy of this.request.strategies) {
-            if (set.length === 1) break;
-            set = this.narrow(set, strategy);
+        const session = this.sessionList(capacityProvider);
+        const { list, groupCount } = session;
+        const n = list.instances.length;
+        const { cpu, memory } = this.request.taskDefinition.reservation;
+        const distinct = this.request.constraints.distinctInstance;
+        const k = this.ranked.length;
+        const floor = this.ranked.map((s) => this.lowestScore(s, session));
+        const best: number[] = new Array<number>(k).fill(0);
+        let ties: number[] = [];
+        const start = n > 0 ? this.rng.int(n) : 0;
+        for (let step = 0; step < n; step++) {
+            const j = (start + step) % n;
+            const i = list.instances[j]!;
+            if (i.registered.cpu - i.used.cpu < cpu || i.registered.memory - i.used.memory < memory) continue;
+            if (this.staticPorts && resourceShortage(i, this.request.taskDefinition) !== undefined) continue;
+            if (distinct && groupCount[j]! > 0) continue;
+            if (this.dynamicQueries.length > 0 && !this.dynamicQueries.every((q) => q.matches(i))) continue;
+            let order = ties.length === 0 ? -1 : 0; // -1: better than the best so far, 0: tied so far, 1: worse
+            let atFloor = true;
+            for (let s = 0; s < k; s++) {
+                const score = this.score(s, session, j, i);
+                if (score > floor[s]!) atFloor = false;
+                if (order === 0) {
+                    if (score > best[s]!) {
+                        order = 1;
+                        break;
+                    }
+                    if (score < best[s]!) order = -1;
+                }
+                best[s] = score;
+            }
+            if (order === 1) continue;
+            if (atFloor) return this.chosen(session, j);
+            if (order < 0) ties = [j];
+            else ties.push(j);
         }
-        return { instance: this.rng.pick(set) };
+        if (ties.length === 0) return { failure: this.diagnose(capacityProvider) };
+        return this.chosen(session, this.rng.pick(ties));
     }
 
     /** Counts a task just launched on `instance` in the group, for the next placements of this session. */
     commit(instance: InstanceState): void {
         this.request.groupCounts.set(instance, (this.request.groupCounts.get(instance) ?? 0) + 1);
-        for (const [field, counts] of this.valueCounts) {
-            const value = spreadValue(field, instance);
-            counts.set(value, (counts.get(value) ?? 0) + 1);
+        for (const session of this.lists.values()) {
+            const j = this.last?.session === session ? this.last.j : session.list.position.get(instance);
+            if (j !== undefined) session.groupCount[j]!++;
+            for (const [field, counts] of session.valueCounts) {
+                const id = valueId(fieldValues(session.list, field).ids, spreadValue(field, instance));
+                counts[id] = (counts[id] ?? 0) + 1;
+            }
         }
+        this.last = undefined;
     }
 
-    private candidates(capacityProvider: string | undefined): InstanceState[] {
+    private chosen(session: SessionList, j: number): { instance: InstanceState } {
+        this.last = { session, j };
+        return { instance: session.list.instances[j]! };
+    }
+
+    private score(s: number, session: SessionList, j: number, instance: InstanceState): number {
+        const strategy = this.ranked[s]!;
+        if (strategy.type === "binpack") return remaining(instance, strategy.field);
+        if (isInstanceField(strategy.field!)) return session.groupCount[j]!;
+        return session.valueCounts.get(strategy.field!)![fieldValues(session.list, strategy.field!).valueIds[j]!] ?? 0;
+    }
+
+    /** The least score any candidate can have (binpack: none known). */
+    private lowestScore(strategy: PlacementStrategy, session: SessionList): number {
+        if (strategy.type === "binpack") return -Infinity;
+        if (isInstanceField(strategy.field!)) return 0;
+        const counts = session.valueCounts.get(strategy.field!)!;
+        let least = Infinity;
+        for (const id of fieldValues(session.list, strategy.field!).present) least = Math.min(least, counts[id] ?? 0);
+        return least;
+    }
+
+    private sessionList(capacityProvider: string | undefined): SessionList {
         const key = capacityProvider ?? "";
-        let list = this.staticCandidates.get(key);
-        if (!list) {
-            const staticQueries = this.request.constraints.memberOf.filter((q) => !q.dynamic);
-            list = [];
-            for (const i of this.request.cluster.instances.values()) {
-                if (i.status !== "ACTIVE" || !i.agentConnected) continue;
-                if (capacityProvider !== undefined && i.capacityProviderName !== capacityProvider) continue;
-                if (this.request.restrict && !this.request.restrict(i)) continue;
-                if (!staticQueries.every((q) => q.matches(i))) continue;
-                list.push(i);
-            }
-            this.staticCandidates.set(key, list);
+        let session = this.lists.get(key);
+        if (session) return session;
+        const { cluster, restrict, groupCounts } = this.request;
+        const list =
+            restrict || this.staticQueries.length > 0
+                ? buildList(sharedList(cluster, capacityProvider).instances.filter((i) => (!restrict || restrict(i)) && this.staticQueries.every((q) => q.matches(i))))
+                : sharedList(cluster, capacityProvider);
+        const groupCount = new Int32Array(list.instances.length);
+        const valueCounts = new Map<string, number[]>();
+        for (const s of this.ranked) {
+            if (s.type === "spread" && !isInstanceField(s.field!)) valueCounts.set(s.field!, []);
         }
-        return list;
-    }
-
-    private narrow(set: InstanceState[], strategy: PlacementStrategy): InstanceState[] {
-        if (strategy.type === "random") return [this.rng.pick(set)];
-        let best = Infinity;
-        const scored = set.map((i) => {
-            const score = strategy.type === "binpack" ? remaining(i, strategy.field) : this.spreadCount(strategy.field!, i);
-            if (score < best) best = score;
-            return score;
-        });
-        return set.filter((_, n) => scored[n] === best);
-    }
-
-    private spreadCount(field: string, instance: InstanceState): number {
-        if (field === "instanceId" || field === "host") return this.request.groupCounts.get(instance) ?? 0;
-        let counts = this.valueCounts.get(field);
-        if (!counts) {
-            counts = new Map();
-            for (const [i, n] of this.request.groupCounts) {
-                const value = spreadValue(field, i);
-                counts.set(value, (counts.get(value) ?? 0) + n);
+        for (const [instance, count] of groupCounts) {
+            const j = list.position.get(instance);
+            if (j !== undefined) groupCount[j] = count;
+            for (const [field, counts] of valueCounts) {
+                const id = valueId(fieldValues(list, field).ids, spreadValue(field, instance));
+                counts[id] = (counts[id] ?? 0) + count;
             }
-            this.valueCounts.set(field, counts);
         }
-        return counts.get(spreadValue(field, instance)) ?? 0;
+        this.lists.set(key, (session = { list, groupCount, valueCounts }));
+        return session;
     }
 
     /** Why nothing fits: the reason of the instance that got furthest through the pipeline. */

@@ -57,6 +57,8 @@ export class ServiceScheduler {
     private readonly dirty = new Set<ServiceState>();
     private tickTimer?: Timer;
     private readonly retryTimers = new Map<ServiceState, Timer>();
+    /** AZs with ACTIVE, connected instances, per cluster and capacity-provider set, for the current topology. */
+    private readonly zoneCache = new WeakMap<ClusterState, { version: number; byProviders: Map<string, Set<string>> }>();
 
     constructor(private readonly core: EmulatorCore) {}
 
@@ -96,6 +98,7 @@ export class ServiceScheduler {
 
     /** Instances joined, left, or changed state: daemons, blocked services and AZ balance need a look. */
     instancesChanged(cluster: ClusterState): void {
+        cluster.topologyVersion++;
         for (const s of cluster.services.values()) {
             if (s.schedulingStrategy === "DAEMON" || cluster.blockedServices.has(s) || this.azRebalancingApplies(s)) this.markDirty(s);
         }
@@ -131,7 +134,7 @@ export class ServiceScheduler {
         for (const d of service.deployments) if (d.status === "PRIMARY") d.status = "ACTIVE";
         service.deployments.unshift(deployment);
         service.steady = false;
-        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], deploymentEventDetail(deployment, "INFO", "SERVICE_DEPLOYMENT_IN_PROGRESS", deployment.rolloutStateReason, now));
+        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], () => deploymentEventDetail(deployment, "INFO", "SERVICE_DEPLOYMENT_IN_PROGRESS", deployment.rolloutStateReason, now));
         this.owe(service, follows(cause, "deployment"));
         this.markDirty(service);
         return deployment;
@@ -143,7 +146,11 @@ export class ServiceScheduler {
         this.dirty.clear();
         // Daemon tasks are placed first (they reserve their share of a new instance before replicas fill it).
         batch.sort((a, b) => Number(b.schedulingStrategy === "DAEMON") - Number(a.schedulingStrategy === "DAEMON") || a.seq - b.seq);
-        for (const service of batch) this.reconcile(service);
+        for (const service of batch) {
+            this.reconcile(service);
+            // Deliver each service's events as it is done (bounded queue in large clusters; state is consistent here).
+            this.core.bus.flush();
+        }
     }
 
     private reconcile(service: ServiceState): void {
@@ -297,7 +304,7 @@ export class ServiceScheduler {
             } else {
                 extra.containerInstanceArns = failure.instance ? [failure.instance.arn] : [];
             }
-            core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "ERROR", "SERVICE_TASK_PLACEMENT_FAILURE", now, extra));
+            core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "ERROR", "SERVICE_TASK_PLACEMENT_FAILURE", now, extra));
             const where = az === undefined ? "" : ` in Availability Zone ${az}`;
             core.serviceEvent(service, `was unable to place a task${where} because no container instance met all of its requirements. ${failure.message}`);
         };
@@ -333,7 +340,7 @@ export class ServiceScheduler {
         deployment.rolloutState = "FAILED";
         deployment.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
         deployment.updatedAt = now;
-        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], deploymentEventDetail(deployment, "ERROR", "SERVICE_DEPLOYMENT_FAILED", deployment.rolloutStateReason, now));
+        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], () => deploymentEventDetail(deployment, "ERROR", "SERVICE_DEPLOYMENT_FAILED", deployment.rolloutStateReason, now));
         core.serviceEvent(service, `(deployment ${deployment.id}) deployment failed: tasks failed to start.`);
         const last = service.lastCompleted;
         if (service.deploymentConfiguration.deploymentCircuitBreaker.rollback && last) {
@@ -447,7 +454,7 @@ export class ServiceScheduler {
         primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
         primary.updatedAt = now;
         service.lastCompleted = { id: primary.id, taskDefinition: primary.taskDefinition };
-        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], deploymentEventDetail(primary, "INFO", "SERVICE_DEPLOYMENT_COMPLETED", primary.rolloutStateReason, now));
+        core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], () => deploymentEventDetail(primary, "INFO", "SERVICE_DEPLOYMENT_COMPLETED", primary.rolloutStateReason, now));
         core.serviceEvent(service, `(deployment ${primary.id}) deployment completed.`);
     }
 
@@ -469,7 +476,7 @@ export class ServiceScheduler {
         const core = this.core;
         const steady = this.isSteady(service);
         if (steady && !service.steady) {
-            core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "INFO", "SERVICE_STEADY_STATE", core.clock.now()));
+            core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_STEADY_STATE", core.clock.now()));
             core.serviceEvent(service, "has reached a steady state.");
         }
         service.steady = steady;
@@ -489,14 +496,7 @@ export class ServiceScheduler {
         const desired = service.desiredCount;
         if (desired + 1 > Math.floor((desired * service.deploymentConfiguration.maximumPercent) / 100)) return;
         const counts = new Map<string, number>();
-        const constraints = compileConstraints(service.placementConstraints);
-        for (const i of service.cluster.instances.values()) {
-            const az = availabilityZoneOf(i);
-            if (az === undefined || i.status !== "ACTIVE" || !i.agentConnected) continue;
-            if (service.capacityProviderStrategy.length > 0 && !service.capacityProviderStrategy.some((s) => s.capacityProvider === i.capacityProviderName)) continue;
-            if (!constraints.memberOf.every((q) => q.matches(i))) continue;
-            counts.set(az, 0);
-        }
+        for (const az of this.eligibleZones(service)) counts.set(az, 0);
         for (const t of service.activeTasks) {
             const az = availabilityZoneOf(t.instance);
             if (az !== undefined && counts.has(az)) counts.set(az, counts.get(az)! + 1);
@@ -506,18 +506,42 @@ export class ServiceScheduler {
         if (zones.length < 2 || zones[zones.length - 1]![1] - zones[0]![1] <= 1) {
             if (service.azRebalancing) {
                 service.azRebalancing = false;
-                core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_COMPLETED", now));
+                core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_COMPLETED", now));
                 core.serviceEvent(service, `is AZ balanced with ${spreadText}.`);
             }
             return;
         }
         if (!service.azRebalancing) {
             service.azRebalancing = true;
-            core.bus.emit(SERVICE_ACTION, [service.arn], serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_STARTED", now));
+            core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_STARTED", now));
             core.serviceEvent(service, `is not AZ balanced with ${spreadText}. AZ Rebalancing in progress.`);
         }
         const started = this.startTasks(service, service.deployments[0]!, 1, zones[0]![0], schedulerCause("AZ rebalancing"));
         if (started === 0) service.azRebalancing = false;
+    }
+
+    /** AZs where the service could run a task (ACTIVE, connected instances of its providers meeting its constraints). */
+    private eligibleZones(service: ServiceState): Set<string> {
+        const providers = service.capacityProviderStrategy.map((s) => s.capacityProvider);
+        const memberOf = compileConstraints(service.placementConstraints).memberOf;
+        const collect = () => {
+            const zones = new Set<string>();
+            for (const i of service.cluster.instances.values()) {
+                const az = availabilityZoneOf(i);
+                if (az === undefined || i.status !== "ACTIVE" || !i.agentConnected) continue;
+                if (providers.length > 0 && !providers.includes(i.capacityProviderName ?? "")) continue;
+                if (memberOf.every((q) => q.matches(i))) zones.add(az);
+            }
+            return zones;
+        };
+        if (memberOf.length > 0) return collect();
+        const version = service.cluster.topologyVersion;
+        let cache = this.zoneCache.get(service.cluster);
+        if (!cache || cache.version !== version) this.zoneCache.set(service.cluster, (cache = { version, byProviders: new Map() }));
+        const key = providers.join(",");
+        let zones = cache.byProviders.get(key);
+        if (!zones) cache.byProviders.set(key, (zones = collect()));
+        return zones;
     }
 
     private azRebalancingApplies(service: ServiceState): boolean {
