@@ -182,3 +182,39 @@ test("without rollback a failed deployment launches nothing more and keeps the o
     expect(svc.runningCount).toBeGreaterThanOrEqual(1);
     expect(clock.runUntilIdle()).toBe(true);
 });
+
+test("with a container health check, replaced tasks stop only once the new ones are HEALTHY", () => {
+    const { emulator, clock } = offlineEmulator({ timing: { taskStartMs: 5_000, healthCheckMs: 60_000 } });
+    fourInstances(emulator);
+    emulator.control.registerTaskDefinition({
+        family: "checked",
+        containerDefinitions: [{ name: "app", image: "x", cpu: 10, memory: 10, healthCheck: { command: ["CMD-SHELL", "true"] } }],
+    });
+    emulator.control.createService({ cluster: "c", serviceName: "app", taskDefinition: "checked", desiredCount: 2, availabilityZoneRebalancing: "DISABLED" });
+    clock.advance(SETTLE_MS);
+    expect(emulator.control.snapshot("c").tasks.map((t) => t.healthStatus)).toEqual(["HEALTHY", "HEALTHY"]);
+    const old = new Set(emulator.control.snapshot("c").tasks.map((t) => t.taskArn));
+    emulator.call("AmazonEC2ContainerServiceV20141113.UpdateService", { cluster: "c", service: "app", forceNewDeployment: true });
+    clock.advance(30_000); // new tasks RUNNING but not yet HEALTHY
+    const midway = emulator.control.snapshot("c").tasks;
+    expect(midway.filter((t) => old.has(t.taskArn))).toHaveLength(2);
+    expect(midway.filter((t) => !old.has(t.taskArn)).map((t) => [t.lastStatus, t.healthStatus])).toEqual([
+        ["RUNNING", "UNKNOWN"],
+        ["RUNNING", "UNKNOWN"],
+    ]);
+    clock.advance(SETTLE_MS);
+    expect(emulator.control.snapshot("c").tasks.every((t) => !old.has(t.taskArn) && t.healthStatus === "HEALTHY")).toBe(true);
+});
+
+test("changing the placement strategy starts a deployment that re-places every task", () => {
+    const { emulator, clock } = offlineEmulator();
+    fourInstances(emulator);
+    emulator.control.createService({ cluster: "c", serviceName: "app", taskDefinition: "app", desiredCount: 4, availabilityZoneRebalancing: "DISABLED" });
+    clock.advance(SETTLE_MS);
+    expect(emulator.control.tasksPerInstance("c", "app")).toEqual({ a1: 1, a2: 1, b1: 1, b2: 1 });
+    emulator.call("AmazonEC2ContainerServiceV20141113.UpdateService", { cluster: "c", service: "app", placementStrategy: [{ type: "binpack", field: "memory" }] });
+    clock.advance(SETTLE_MS);
+    // Binpack keeps filling the instance the first new task landed on.
+    expect(Object.values(emulator.control.tasksPerInstance("c", "app"))).toEqual([4]);
+    expect((emulator.control.service("c", "app").deployments as unknown[]).length).toBe(1);
+});
