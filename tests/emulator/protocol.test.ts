@@ -2,7 +2,11 @@
 
 import { DescribeScalableTargetsCommand, paginateDescribeScalableTargets } from "@aws-sdk/client-application-auto-scaling";
 import {
+    CreateClusterCommand,
     CreateServiceCommand,
+    DeleteClusterCommand,
+    DeregisterContainerInstanceCommand,
+    RegisterContainerInstanceCommand,
     DeleteServiceCommand,
     DescribeClustersCommand,
     DescribeContainerInstancesCommand,
@@ -306,6 +310,75 @@ describe("container instances and clusters", () => {
         expect(await errorOf(h.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "nope" })))).toMatchObject({ name: "ClientException", message: "Unable to describe task definition." });
         const noMemory = await errorOf(h.ecs.send(new RegisterTaskDefinitionCommand({ family: "bad", containerDefinitions: [{ name: "a", image: "x" }] })));
         expect(noMemory.name).toBe("ClientException");
+    });
+});
+
+describe("set-up as the agent and an operator do it", () => {
+    const identity = (instanceId: string, availabilityZone: string) => JSON.stringify({ instanceId, availabilityZone, instanceType: "c5.xlarge", imageId: "ami-1", region: "us-east-1" });
+
+    test("RegisterContainerInstance reads the identity document, resources and attributes; re-registration reconnects", async () => {
+        await h.ecs.send(new CreateClusterCommand({ clusterName: "agent" }));
+        const r = await h.ecs.send(
+            new RegisterContainerInstanceCommand({
+                cluster: "agent",
+                instanceIdentityDocument: identity("i-0abc", "us-east-1c"),
+                totalResources: [
+                    { name: "CPU", type: "INTEGER", integerValue: 4096 },
+                    { name: "MEMORY", type: "INTEGER", integerValue: 7680 },
+                    { name: "PORTS", type: "STRINGSET", stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
+                ],
+                attributes: [{ name: "team", value: "blue" }],
+            }),
+        );
+        const ci = r.containerInstance!;
+        expect(ci).toMatchObject({ ec2InstanceId: "i-0abc", status: "ACTIVE", agentConnected: true, version: 1 });
+        expect(ci.containerInstanceArn).toMatch(/^arn:aws:ecs:us-east-1:123456789012:container-instance\/agent\/[0-9a-f]{32}$/);
+        const attrs = Object.fromEntries(ci.attributes!.map((a) => [a.name, a.value]));
+        expect(attrs).toMatchObject({ "ecs.availability-zone": "us-east-1c", "ecs.instance-type": "c5.xlarge", "ecs.ami-id": "ami-1", team: "blue" });
+        expect(ci.registeredResources!.find((x) => x.name === "MEMORY")!.integerValue).toBe(7680);
+        expect(ci.registeredAt!.getTime()).toBe(h.clock.now());
+        const again = await h.ecs.send(new RegisterContainerInstanceCommand({ cluster: "agent", instanceIdentityDocument: identity("i-0abc", "us-east-1c") }));
+        expect(again.containerInstance!.containerInstanceArn).toBe(ci.containerInstanceArn);
+        expect(await errorOf(h.ecs.send(new RegisterContainerInstanceCommand({ cluster: "missing", instanceIdentityDocument: identity("i-1", "us-east-1a") })))).toMatchObject({
+            name: "ClientException",
+            message: "Cluster not found.",
+        });
+    });
+
+    test("DeregisterContainerInstance needs force while tasks run; DeleteCluster refuses a cluster in use", async () => {
+        createServices(1, 2);
+        h.clock.advance(SETTLE_MS);
+        const [arn] = (await h.ecs.send(new ListContainerInstancesCommand({ cluster: "prod", filter: "ec2InstanceId == i-1" }))).containerInstanceArns!;
+        expect((await errorOf(h.ecs.send(new DeregisterContainerInstanceCommand({ cluster: "prod", containerInstance: arn })))).name).toBe("InvalidParameterException");
+        expect((await errorOf(h.ecs.send(new DeleteClusterCommand({ cluster: "prod" })))).name).toBe("ClusterContainsServicesException");
+        const r = await h.ecs.send(new DeregisterContainerInstanceCommand({ cluster: "prod", containerInstance: arn, force: true }));
+        expect(r.containerInstance).toMatchObject({ status: "INACTIVE", agentConnected: false });
+        h.clock.advance(SETTLE_MS);
+        expect(h.emulator.control.tasksPerInstance("prod", "svc-000")).toEqual({ "i-2": 2 });
+        await h.ecs.send(new DeleteServiceCommand({ cluster: "prod", service: "svc-000", force: true }));
+        h.clock.advance(SETTLE_MS);
+        expect((await errorOf(h.ecs.send(new DeleteClusterCommand({ cluster: "prod" })))).name).toBe("ClusterContainsContainerInstancesException");
+    });
+
+    test("CreateService validates placement, launch and deployment settings", async () => {
+        const create = (extra: Record<string, unknown>) => errorOf(h.ecs.send(new CreateServiceCommand({ cluster: "prod", serviceName: "v", taskDefinition: "small", desiredCount: 1, ...extra })));
+        const six = Array.from({ length: 6 }, () => ({ type: "spread" as const, field: "instanceId" }));
+        expect((await create({ placementStrategy: six })).name).toBe("InvalidParameterException");
+        expect((await create({ placementStrategy: [{ type: "binpack", field: "disk" }] })).name).toBe("InvalidParameterException");
+        expect((await create({ placementConstraints: [{ type: "memberOf", expression: "attribute:x ==" }] })).name).toBe("InvalidParameterException");
+        expect((await create({ launchType: "EC2", capacityProviderStrategy: [{ capacityProvider: "cp", weight: 1 }] })).name).toBe("InvalidParameterException");
+        expect((await create({ deploymentConfiguration: { minimumHealthyPercent: 150 } })).name).toBe("InvalidParameterException");
+        expect((await create({ desiredCount: undefined })).name).toBe("InvalidParameterException");
+    });
+
+    test("ListTasks filters by family and desired status", async () => {
+        taskDefinition(h.emulator, "other", { cpu: 10, memory: 10 });
+        createServices(1, 2);
+        h.emulator.control.createService({ cluster: "prod", serviceName: "o", taskDefinition: "other", desiredCount: 1 });
+        h.clock.advance(SETTLE_MS);
+        expect((await h.ecs.send(new ListTasksCommand({ cluster: "prod", family: "other" }))).taskArns).toHaveLength(1);
+        expect((await h.ecs.send(new ListTasksCommand({ cluster: "prod", family: "small" }))).taskArns).toHaveLength(2);
+        expect((await h.ecs.send(new ListTasksCommand({ cluster: "prod", desiredStatus: "PENDING" }))).taskArns).toEqual([]);
     });
 });
 
