@@ -78,10 +78,6 @@ export class Throttler {
         for (const c of categories) for (const op of c.operations) this.categoryOf.set(op, c);
     }
 
-    category(operation: string): ThrottleCategory | undefined {
-        return this.categoryOf.get(operation);
-    }
-
     /** False when the call must be throttled. */
     admit(operation: string, now: number): boolean {
         const category = this.categoryOf.get(operation);
