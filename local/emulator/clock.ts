@@ -79,6 +79,12 @@ export class VirtualClock implements Clock {
         return false;
     }
 
+    /** When the next timer fires (undefined when none is waiting): a runner steps from one event to the next. */
+    nextTimerAt(): number | undefined {
+        while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+        return this.heap[0]?.at;
+    }
+
     /** Timers still waiting to fire. */
     pendingTimers(): number {
         let n = 0;

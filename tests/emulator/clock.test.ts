@@ -48,3 +48,18 @@ test("ScaledClock runs real time times its speed", async () => {
     expect(() => new ScaledClock(0)).toThrow();
     clock.dispose();
 });
+
+describe("VirtualClock.nextTimerAt", () => {
+    it("tells when the next live timer fires, skipping cancelled ones", () => {
+        const clock = new VirtualClock(1000);
+        expect(clock.nextTimerAt()).toBeUndefined();
+        const first = clock.schedule(5000, () => undefined);
+        clock.schedule(3000, () => undefined);
+        clock.schedule(7000, () => undefined);
+        expect(clock.nextTimerAt()).toBe(3000);
+        clock.advance(2000);
+        expect(clock.nextTimerAt()).toBe(5000);
+        first.cancel();
+        expect(clock.nextTimerAt()).toBe(7000);
+    });
+});
