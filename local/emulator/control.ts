@@ -13,6 +13,7 @@ import { findService, findTask, resolveCluster, type CallContext } from "./opera
 import { createServiceWithTasks, updateService } from "./operations/services";
 import { registerTaskDefinition } from "./operations/taskDefinitions";
 import { setTaskProtection } from "./operations/taskProtection";
+import { parseQuery } from "./queryLanguage";
 import { describeContainerInstance, describeService, describeTask, type Json } from "./serialize";
 
 export interface RegisterInstanceInput {
@@ -210,6 +211,11 @@ export class EmulatorControl {
             availabilityZone: t.instance.attributes.get("ecs.availability-zone"),
             protected: isProtected(t, this.core.clock.now()),
         };
+    }
+
+    /** Whether the instance satisfies a cluster query language expression (as a memberOf constraint would). */
+    instanceMatches(ec2InstanceId: string, expression: string): boolean {
+        return parseQuery(expression).matches(this.instance(ec2InstanceId));
     }
 
     private instance(ec2InstanceId: string): InstanceState {

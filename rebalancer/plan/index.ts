@@ -98,7 +98,9 @@ function metricsOf(decisions: ServiceDecision[]): PlanMetrics {
 
 export function plan(snapshot: ClusterSnapshot, settings: Settings, options: PlanOptions = {}): Plan {
     const index = new ClusterIndex(snapshot);
-    const ctx: RequirementsContext = { index, memberOfCache: new Map(), unreadTaskDefinitions: new Set() };
+    const ctx: RequirementsContext = { index, memberOfCache: new Map() };
+    // Read only for services that would move: a balanced service's host ports never matter.
+    const unreadTaskDefinitions = new Set<string>();
     const cache = new EligibilityCache(index);
     const now = snapshot.observedAt;
     const threshold = settings.skewThreshold;
@@ -160,6 +162,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             }, judgement));
             continue;
         }
+        if (req.unreadTaskDefinition) unreadTaskDefinitions.add(req.unreadTaskDefinition);
         candidates.push({ service, req, judgement, fingerprint });
     }
 
@@ -222,7 +225,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         decisions: ordered,
         actions: [...repairs, ...moves],
         unreadProtection,
-        unreadTaskDefinitions: [...ctx.unreadTaskDefinitions].sort(),
+        unreadTaskDefinitions: [...unreadTaskDefinitions].sort(),
         metrics: metricsOf(ordered),
     };
 }

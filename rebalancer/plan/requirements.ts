@@ -23,13 +23,13 @@ export interface Requirements {
     filterKey: string;
     /** Identifies filters and shape: services with the same key fit the same instances. */
     roomKey: string;
+    /** The task definition to read when the service's bound host ports were taken as fixed for want of it. */
+    unreadTaskDefinition?: string;
 }
 
 export interface RequirementsContext {
     index: ClusterIndex;
     memberOfCache: Map<string, InstancePredicate | UnsupportedQueryError>;
-    /** Task definitions whose host-port facts are missing (collected for the handler to read). */
-    unreadTaskDefinitions: Set<string>;
 }
 
 function memberOf(expression: string, ctx: RequirementsContext): InstancePredicate | UnsupportedQueryError {
@@ -45,18 +45,19 @@ function memberOf(expression: string, ctx: RequirementsContext): InstancePredica
     return compiled;
 }
 
-function taskShape(service: Service, tasks: Task[], ctx: RequirementsContext): TaskShape {
+function taskShape(service: Service, tasks: Task[], ctx: RequirementsContext): { shape: TaskShape; unread?: string } {
     const facts = ctx.index.snapshot.taskDefinitions[service.taskDefinition];
     const sample = tasks.find((t) => t.taskDefinitionArn === service.taskDefinition) ?? tasks[0];
     const reservation = facts?.reservation ?? sample?.reservation ?? { cpu: 0, memory: 0 };
     let staticPorts: number[] = [];
+    let unread: string | undefined;
     if (facts) staticPorts = [...facts.staticHostPorts].sort((a, b) => a - b);
     else if (sample && sample.hostPorts.length > 0) {
         // Until the task definition is read, every bound port is taken to be fixed: the cautious reading.
-        ctx.unreadTaskDefinitions.add(service.taskDefinition);
+        unread = service.taskDefinition;
         staticPorts = [...sample.hostPorts].sort((a, b) => a - b);
     }
-    return { cpu: reservation.cpu, memory: reservation.memory, staticPorts };
+    return { shape: { cpu: reservation.cpu, memory: reservation.memory, staticPorts }, unread };
 }
 
 export function requirementsOf(service: Service, ctx: RequirementsContext): Requirements | Skip {
@@ -75,10 +76,10 @@ export function requirementsOf(service: Service, ctx: RequirementsContext): Requ
         }
     }
     const providers = new Set(service.capacityProviderStrategy.map((p) => p.capacityProvider));
-    const shape = taskShape(service, ctx.index.tasksOf(service.name), ctx);
+    const { shape, unread } = taskShape(service, ctx.index.tasksOf(service.name), ctx);
     const filterKey = JSON.stringify([[...providers].sort(), [...expressions].sort()]);
     const roomKey = JSON.stringify([filterKey, shape.cpu, shape.memory, shape.staticPorts, distinctInstance]);
-    return { providers, predicates, distinctInstance, shape, filterKey, roomKey };
+    return { providers, predicates, distinctInstance, shape, filterKey, roomKey, unreadTaskDefinition: unread };
 }
 
 export function isRequirements(r: Requirements | Skip): r is Requirements {

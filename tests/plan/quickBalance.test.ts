@@ -12,7 +12,7 @@ import { arbCluster, toSnapshot } from "../support/randomCluster";
 
 function compareAll(snapshot: ReturnType<typeof buildSnapshot>, threshold: number): { compared: number; fellBack: number } {
     const index = new ClusterIndex(snapshot);
-    const ctx = { index, memberOfCache: new Map(), unreadTaskDefinitions: new Set<string>() };
+    const ctx = { index, memberOfCache: new Map() };
     const cache = new EligibilityCache(index);
     let compared = 0, fellBack = 0;
     for (const service of snapshot.services) {
