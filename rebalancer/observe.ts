@@ -95,13 +95,15 @@ async function readAutoScaledServices(clients: AwsClients, clusterName: string, 
     try {
         const pages = paginateDescribeScalableTargets(
             { client: clients.autoScaling, pageSize: SCALABLE_TARGETS_PAGE_SIZE, stopOnSameToken: true },
-            { ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount" },
+            // No ScalableDimension filter: the API refuses one without ResourceIds ("If you specify a scalable
+            // dimension, you must also specify a resource ID"); the namespace is filtered here instead.
+            { ServiceNamespace: "ecs" },
         );
         for await (const page of pages) {
             countCall(calls, "DescribeScalableTargets");
             for (const target of page.ScalableTargets ?? []) {
                 const id = target.ResourceId ?? "";
-                if (id.startsWith(prefix)) names.add(id.slice(prefix.length));
+                if (target.ScalableDimension === "ecs:service:DesiredCount" && id.startsWith(prefix)) names.add(id.slice(prefix.length));
             }
         }
         return names;

@@ -1,7 +1,10 @@
 // Scenario files (../shared/scenarios/FORMAT.md, copied in scenarios/README.md): parsed strictly, defaults applied.
 // A file that does not follow the format is refused with an error naming the file and the field; nothing runs.
-// Extensions beyond FORMAT.md (all optional): instance `capacityProvider` and `attributes`, service
-// `capacityProviderStrategy` and `taskProtection`, step `agentDisconnect`/`agentConnect`, and `timing` keys below.
+// Extensions beyond FORMAT.md (all optional): instance `capacityProvider` and `attributes`; service
+// `capacityProviderStrategy`, `taskProtection` (how many of its tasks start protected from scale-in) and
+// `availabilityZoneRebalancing` (ENABLED | DISABLED, default DISABLED: the reference walk-through predates ECS's
+// own AZ rebalancing, which new services get by default); steps `agentDisconnect` / `agentConnect`; and the
+// `timing` keys taskStartSeconds, healthCheckSeconds, stopTimeoutSeconds, schedulePeriodSeconds.
 
 import { readFileSync } from "node:fs";
 
@@ -41,6 +44,7 @@ export interface ScenarioService {
     capacityProviderStrategy?: { capacityProvider: string; weight: number; base: number }[];
     /** Number of the service's tasks to protect from scale-in at the start. */
     taskProtection: number;
+    availabilityZoneRebalancing: "ENABLED" | "DISABLED";
 }
 
 export type ScenarioStep =
@@ -148,7 +152,7 @@ function readInstance(r: Reader, value: Json, field: string): ScenarioInstance {
 function readService(r: Reader, value: Json, field: string): ScenarioService {
     const o = r.object(value, field, [
         "name", "desiredCount", "cpu", "memory", "hostPort", "placementStrategy", "placementConstraints", "minimumHealthyPercent",
-        "maximumPercent", "schedulingStrategy", "tags", "placement", "capacityProviderStrategy", "taskProtection",
+        "maximumPercent", "schedulingStrategy", "tags", "placement", "capacityProviderStrategy", "taskProtection", "availabilityZoneRebalancing",
     ]);
     const strategies = o.placementStrategy === undefined ? undefined : r.array(o.placementStrategy, `${field}.placementStrategy`).map((s, i) => {
         const f = `${field}.placementStrategy[${i}]`;
@@ -203,6 +207,9 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
         placement,
         capacityProviderStrategy: cps,
         taskProtection: o.taskProtection === undefined ? 0 : r.integer(o.taskProtection, `${field}.taskProtection`, 0, 5000),
+        availabilityZoneRebalancing: o.availabilityZoneRebalancing === undefined
+            ? "DISABLED"
+            : (r.string(o.availabilityZoneRebalancing, `${field}.availabilityZoneRebalancing`, /^(ENABLED|DISABLED)$/, "ENABLED or DISABLED") as "ENABLED" | "DISABLED"),
     };
     if (placement) {
         const total = Object.values(placement).reduce((a, b) => a + b, 0);

@@ -183,7 +183,9 @@ describe("observe", () => {
         const snap = await observe(fake.clients, clusterArn("as"), createTaskDefinitionCache(), NOW, calls);
         expect(snap.services.map((s) => [s.name, s.autoScaled])).toEqual([["svc000", false], ["svc001", true], ["svc002", false]]);
         expect(calls.DescribeScalableTargets).toBe(2);
-        expect(fake.callsOf("DescribeScalableTargets")[0].input).toMatchObject({ ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount", MaxResults: 50 });
+        expect(fake.callsOf("DescribeScalableTargets")[0].input).toMatchObject({ ServiceNamespace: "ecs", MaxResults: 50 });
+        // A dimension without resource ids is refused by the API.
+        expect(fake.callsOf("DescribeScalableTargets")[0].input).not.toHaveProperty("ScalableDimension");
 
         fake.failNext("DescribeScalableTargets", new EcsApiError("AccessDeniedException", "not allowed"));
         const blind = await observe(fake.clients, clusterArn("as"), createTaskDefinitionCache(), NOW, {});

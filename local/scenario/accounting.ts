@@ -1,0 +1,73 @@
+// What the rebalancer did to the tasks, read from the emulator's task changes: which tasks it stopped and started
+// (the change's cause chain ends at an API call signed with its key), and every moment one of its changes left a
+// service below its healthy floor or above its ceiling — judged against the owner's desiredCount, not a surge.
+
+import type { TaskChange } from "../emulator";
+import type { ScenarioWorld } from "./world";
+
+export interface Violation {
+    service: string;
+    time: number;
+    kind: "floor" | "ceiling";
+    running: number;
+    limit: number;
+}
+
+export class RebalancerAccounting {
+    readonly stopped = new Set<string>();
+    readonly started = new Set<string>();
+    readonly violations: Violation[] = [];
+    /** Tasks each service has running (desired and last status RUNNING). */
+    private readonly running = new Map<string, Set<string>>();
+    private readonly inViolation = new Map<string, boolean>();
+    readonly moves: { time: number; service: string; kind: "stop" | "start"; instance: string; az?: string }[] = [];
+    private readonly unsubscribe: () => void;
+
+    constructor(private readonly world: ScenarioWorld, private readonly accessKeyId: string | undefined) {
+        this.unsubscribe = world.emulator.onTaskChange((change) => this.observe(change));
+    }
+
+    private byRebalancer(change: TaskChange): boolean {
+        const root = change.cause.root;
+        return this.accessKeyId !== undefined && root.type === "api" && root.accessKeyId === this.accessKeyId;
+    }
+
+    private observe(change: TaskChange): void {
+        if (!change.service) return;
+        let running = this.running.get(change.service);
+        if (!running) this.running.set(change.service, (running = new Set()));
+        if (change.to === "RUNNING" && change.desiredStatus === "RUNNING") running.add(change.taskArn);
+        else running.delete(change.taskArn);
+
+        if (!this.byRebalancer(change)) return;
+        const stopping = change.desiredStatus === "STOPPED";
+        if (stopping && !this.stopped.has(change.taskArn)) {
+            this.stopped.add(change.taskArn);
+            this.moves.push({ time: change.time, service: change.service, kind: "stop", instance: change.ec2InstanceId, az: change.availabilityZone });
+        }
+        if (!stopping && change.from === undefined && !this.started.has(change.taskArn)) {
+            this.started.add(change.taskArn);
+            this.moves.push({ time: change.time, service: change.service, kind: "start", instance: change.ec2InstanceId, az: change.availabilityZone });
+        }
+        const owner = this.world.ownerDesired.get(change.service);
+        const svc = this.world.scenario.services.find((s) => s.name === change.service);
+        if (owner === undefined || !svc) return;
+        // DESIGN.md's invariant, written out here so the check does not share code with the planner it checks.
+        const floor = Math.ceil((owner * svc.minimumHealthyPercent) / 100);
+        const ceiling = Math.floor((owner * svc.maximumPercent) / 100);
+        const n = running.size;
+        const violated = n < floor ? "floor" : n > ceiling ? "ceiling" : undefined;
+        if (violated && !this.inViolation.get(change.service)) {
+            this.violations.push({ service: change.service, time: change.time, kind: violated, running: n, limit: violated === "floor" ? floor : ceiling });
+        }
+        this.inViolation.set(change.service, violated !== undefined);
+    }
+
+    count(kind: "floor" | "ceiling"): number {
+        return this.violations.filter((v) => v.kind === kind).length;
+    }
+
+    close(): void {
+        this.unsubscribe();
+    }
+}

@@ -1,0 +1,138 @@
+// The rebalancer a scenario runs with, wired as deployed: `minimal` and `redeploy` are the program's own function
+// (the closure Pulumi serialized, its environment, its rules and async-invocation settings, from the program
+// run under mocks); `seed` is the reference architecture's algorithm with its own rule; `none` is ECS alone.
+
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import { deployUnderMocks } from "../deployedRebalancer";
+import { LocalEventBus } from "../eventBus";
+import { loadLambda, type LambdaHandlerFn } from "../lambdaHost";
+import { LocalAsyncLambda } from "../lambdaRuntime";
+import { createSeedHandler, seedEventPattern } from "../seedRebalancer";
+import type { ScenarioWorld } from "./world";
+
+export const STRATEGY_NAMES = ["minimal", "redeploy", "seed", "none"] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** One line the function wrote (its structured logs), per invocation. */
+export interface CapturedLog {
+    invocation: number;
+    record: Record<string, unknown> | string;
+}
+
+export interface RebalancerUnderTest {
+    strategy: StrategyName;
+    /** The access key the function signs with: the emulator's cause chains name it. */
+    accessKeyId?: string;
+    lambda?: LocalAsyncLambda;
+    bus?: LocalEventBus;
+    logs: CapturedLog[];
+    /** The stack config the program was run with (minimal/redeploy). */
+    config?: Record<string, string>;
+    /** The settings the function runs with, as its environment says. */
+    environment?: Record<string, string>;
+}
+
+export interface RebalancerOptions {
+    /** Extra `ecs-rebalancer:*` stack config (skewThreshold, maxMovesPerPass, …). */
+    config?: Record<string, string>;
+    /** The schedule period (a whole number of minutes). */
+    schedulePeriodSeconds?: number;
+}
+
+function rateExpression(seconds: number): string {
+    const minutes = Math.round(seconds / 60);
+    return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
+}
+
+/** Collects what the function prints while it runs (Lambda sends it to CloudWatch; here, to the report). */
+function capturingOutput(handler: LambdaHandlerFn, logs: CapturedLog[]): LambdaHandlerFn {
+    let invocation = 0;
+    return async (event, context) => {
+        invocation++;
+        const n = invocation;
+        const out = process.stdout.write, err = process.stderr.write;
+        const capture = (chunk: unknown): boolean => {
+            for (const line of String(chunk).split("\n")) {
+                if (line.trim() === "") continue;
+                try {
+                    logs.push({ invocation: n, record: JSON.parse(line) });
+                } catch {
+                    logs.push({ invocation: n, record: line });
+                }
+            }
+            return true;
+        };
+        process.stdout.write = capture as typeof process.stdout.write;
+        process.stderr.write = capture as typeof process.stderr.write;
+        try {
+            return await handler(event, context);
+        } finally {
+            process.stdout.write = out;
+            process.stderr.write = err;
+        }
+    };
+}
+
+function awsEnvironment(world: ScenarioWorld, accessKeyId: string): Record<string, string> {
+    const endpoint = world.emulator.endpoint!;
+    return {
+        AWS_REGION: world.scenario.region,
+        AWS_ACCESS_KEY_ID: accessKeyId,
+        AWS_SECRET_ACCESS_KEY: "local-secret",
+        AWS_ENDPOINT_URL_ECS: endpoint,
+        AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: endpoint,
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_LAMBDA_FUNCTION_NAME: "ecs-rebalancer",
+    };
+}
+
+export async function rebalancerFor(strategy: StrategyName, world: ScenarioWorld, options: RebalancerOptions = {}): Promise<RebalancerUnderTest> {
+    const logs: CapturedLog[] = [];
+    if (strategy === "none") return { strategy, logs };
+    const clock = world.clock;
+
+    if (strategy === "seed") {
+        const accessKeyId = "AKIDLOCALSEED";
+        const { ECSClient: Client } = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
+        const client: ECSClient = new Client({
+            region: world.scenario.region,
+            endpoint: world.emulator.endpoint!,
+            credentials: { accessKeyId, secretAccessKey: "local-secret" },
+            maxAttempts: 3,
+        });
+        const seed = createSeedHandler(client, world.scenario.cluster);
+        const lambda = new LocalAsyncLambda(capturingOutput(async (event) => seed(event), logs), clock, { timeoutMs: 60_000, functionName: "seed" });
+        const bus = new LocalEventBus(
+            [{ name: "seed-instance-change", arn: `arn:aws:events:${world.scenario.region}:${world.emulator.accountId}:rule/seed`, eventPattern: seedEventPattern(world.clusterArn) }],
+            lambda, clock, world.emulator.accountId, world.scenario.region,
+        );
+        return { strategy, accessKeyId, lambda, bus, logs };
+    }
+
+    const config: Record<string, string> = {
+        createDemo: "false",
+        targetClusters: JSON.stringify([world.clusterArn]),
+        strategy,
+        ...(options.schedulePeriodSeconds !== undefined ? { schedule: rateExpression(options.schedulePeriodSeconds) } : {}),
+        ...(options.config ?? {}),
+    };
+    const deployed = await deployUnderMocks(config);
+    const accessKeyId = "AKIDLOCALREBALANCER";
+    const handler = await loadLambda(deployed.indexJs, {
+        env: { ...deployed.environment, ...awsEnvironment(world, accessKeyId) },
+        now: () => clock.now(),
+        // The function's waits (its write pacing) pass on the emulated clock, as the world goes on meanwhile.
+        setTimeout: (fn: () => void, ms?: number) => {
+            clock.advance(ms ?? 0);
+            return setImmediate(fn);
+        },
+    });
+    const lambda = new LocalAsyncLambda(capturingOutput(handler, logs), clock, {
+        timeoutMs: deployed.timeoutSeconds * 1000,
+        maximumRetryAttempts: deployed.maximumRetryAttempts,
+        maximumEventAgeMs: deployed.maximumEventAgeSeconds * 1000,
+        functionName: "ecs-rebalancer",
+    });
+    const bus = new LocalEventBus(deployed.rules, lambda, clock, world.emulator.accountId, world.scenario.region);
+    return { strategy, accessKeyId, lambda, bus, logs, config, environment: deployed.environment };
+}

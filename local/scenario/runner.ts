@@ -1,0 +1,243 @@
+// Plays a scenario on the emulator with a rebalancer wired as deployed, and reports what happened (FORMAT.md).
+//
+// Two plays with the same seed: one with ECS alone (`before`, and the lower bound computed from it), one with the
+// rebalancer listening from the start. Time is discrete-event: the runner steps from one emulator timer, queued
+// invocation or scheduled event to the next, so the function runs when its events arrive (one invocation at a
+// time, others queued, as with reserved concurrency 1). Each step is applied once the world has settled; after the
+// last one the play goes on until the rebalancer is quiet: the world has settled after its last write and a later
+// pass wrote nothing (or a time limit passes: `converged: false`).
+
+import { DEFAULT_TIMING } from "../emulator";
+import { RebalancerAccounting } from "./accounting";
+import { serviceLowerBound } from "./lowerBound";
+import { rebalancerFor, type CapturedLog, type RebalancerOptions, type RebalancerUnderTest, type StrategyName } from "./rebalancers";
+import type { Scenario } from "./scenarioFile";
+import { ScenarioWorld, timingOf } from "./world";
+
+export const WRITE_OPERATIONS = new Set([
+    "StopTask", "UpdateService", "TagResource", "UntagResource", "RegisterTaskDefinition", "DeregisterTaskDefinition", "RunTask",
+    "StartTask", "CreateService", "DeleteService", "UpdateContainerInstancesState", "UpdateTaskProtection",
+]);
+
+export interface ScenarioReport {
+    scenario: string;
+    strategy: StrategyName;
+    instances: Record<string, { az: string; eligible: boolean }>;
+    before: Record<string, Record<string, number>>;
+    after: Record<string, Record<string, number>>;
+    tasksStopped: number;
+    tasksStarted: number;
+    minimalMoves: number;
+    floorViolations: number;
+    ceilingViolations: number;
+    invocations: number;
+    apiCalls: Record<string, number>;
+    emulatedSeconds: number;
+    converged: boolean;
+    /** The emulator timing and schedule period this run used (milliseconds, seconds). */
+    timing: { taskStartMs: number; healthCheckMs: number; taskStopMs: number; schedulePeriodSeconds: number };
+}
+
+export interface TimelineEntry {
+    time: number;
+    kind: "step" | "event" | "invocation" | "move" | "quiet";
+    text: string;
+}
+
+export interface RunOptions extends RebalancerOptions {
+    strategy: StrategyName;
+    seed?: number;
+    /** Emulated time allowed after the last step for the rebalancer to go quiet. */
+    quietLimitSeconds?: number;
+    /** Receives the timeline as it happens (the demo prints it). */
+    onTimeline?: (entry: TimelineEntry) => void;
+}
+
+export interface RunResult {
+    report: ScenarioReport;
+    timeline: TimelineEntry[];
+    logs: CapturedLog[];
+    /** Invocation results (the function's summaries), in order. */
+    invocations: { time: number; event: unknown; result?: unknown; error?: string }[];
+}
+
+const DEFAULT_SCHEDULE_SECONDS = 15 * 60;
+const SETTLE_LIMIT_MS = 6 * 3600_000;
+const MAX_INVOCATIONS = 1000;
+
+function writeCount(calls: Record<string, number>): number {
+    let n = 0;
+    for (const [op, c] of Object.entries(calls)) if (WRITE_OPERATIONS.has(op)) n += c;
+    return n;
+}
+
+function describeEvent(event: unknown): string {
+    const e = event as { "detail-type"?: string; detail?: Record<string, unknown> };
+    const d = e.detail ?? {};
+    if (e["detail-type"] === "ECS Container Instance State Change") {
+        const id = String(d.ec2InstanceId ?? "");
+        return `container instance ${id} ${d.status} (agent ${d.agentConnected ? "connected" : "disconnected"}, version ${d.version})`;
+    }
+    if (e["detail-type"] === "ECS Service Action") return `${d.eventName} ${String((e as { resources?: string[] }).resources?.[0] ?? "").split("/").pop()}`;
+    return String(e["detail-type"]);
+}
+
+class Play {
+    readonly timeline: TimelineEntry[] = [];
+    readonly invocations: RunResult["invocations"] = [];
+    private accounting: RebalancerAccounting;
+
+    constructor(readonly world: ScenarioWorld, readonly rebalancer: RebalancerUnderTest, private readonly onTimeline?: (e: TimelineEntry) => void) {
+        this.accounting = new RebalancerAccounting(world, rebalancer.accessKeyId);
+        if (rebalancer.bus) {
+            const bus = rebalancer.bus;
+            const rulesBefore = () => bus.delivered.length;
+            world.emulator.onEvent((event) => {
+                const n = rulesBefore();
+                bus.publish(event);
+                for (const d of bus.delivered.slice(n)) this.note("event", `${d.rule} ← ${describeEvent(d.event)}`);
+            });
+        }
+    }
+
+    get moves() {
+        return this.accounting;
+    }
+
+    note(kind: TimelineEntry["kind"], text: string): void {
+        const entry = { time: this.world.clock.now(), kind, text };
+        this.timeline.push(entry);
+        this.onTimeline?.(entry);
+    }
+
+    private async invokeNext(): Promise<boolean> {
+        const lambda = this.rebalancer.lambda!;
+        const writesBefore = writeCount(this.world.emulator.apiCalls);
+        const movesBefore = this.accounting.moves.length;
+        const record = await lambda.runNext();
+        if (!record) return false;
+        this.invocations.push({ time: record.startedAt, event: record.event, result: record.result, error: record.error });
+        const wrote = writeCount(this.world.emulator.apiCalls) - writesBefore;
+        const result = record.result as { trigger?: string; clusters?: { movesPlanned?: number; tasksMoved?: number; writes?: number; skipReasons?: Record<string, number> }[] } | undefined;
+        const summary = record.error
+            ? `failed: ${record.error}`
+            : result?.clusters
+                ? `${result.trigger}: ${result.clusters.map((c) => `${c.writes ?? 0} write(s), ${c.tasksMoved ?? 0} task(s) moved`).join("; ")}`
+                : `${typeof record.result === "string" ? record.result : JSON.stringify(record.result)}`;
+        this.note("invocation", `${describeEvent(record.event)} → ${summary}${wrote > 0 && !result?.clusters ? ` (${wrote} write(s))` : ""}`);
+        for (const m of this.accounting.moves.slice(movesBefore)) this.note("move", `${m.service}: task ${m.kind === "stop" ? "stopped on" : "started on"} ${m.instance} (${m.az ?? "?"})`);
+        return wrote > 0;
+    }
+
+    /** Runs until the world has settled (mode "settle") or the rebalancer is quiet ("quiet"). */
+    async drive(mode: "settle" | "quiet", limitMs: number): Promise<{ quietAt: number; converged: boolean }> {
+        const { clock } = this.world;
+        const lambda = this.rebalancer.lambda;
+        const bus = this.rebalancer.bus;
+        const start = clock.now();
+        const deadline = start + limitMs;
+        let lastWriteAt: number | undefined;
+        let settledAt: number | undefined;
+        let quietPass = !lambda;
+        for (;;) {
+            if (lambda && (lambda.nextDueAt() ?? Infinity) <= clock.now()) {
+                if (lambda.invocations.length >= MAX_INVOCATIONS) return { quietAt: clock.now(), converged: false };
+                const startedAt = clock.now();
+                const wrote = await this.invokeNext();
+                if (wrote) {
+                    lastWriteAt = clock.now();
+                    settledAt = undefined;
+                    quietPass = false;
+                } else if (settledAt !== undefined && startedAt >= settledAt) {
+                    quietPass = true;
+                }
+                continue;
+            }
+            const worldIdle = clock.nextTimerAt() === undefined;
+            const queueEmpty = !lambda || lambda.queued === 0;
+            if (worldIdle && queueEmpty) {
+                if (settledAt === undefined) settledAt = clock.now();
+                if (mode === "settle") return { quietAt: clock.now(), converged: true };
+                // Quiet once a pass after the world settled wrote nothing; with no schedule, nothing more can happen.
+                if (quietPass || bus?.nextScheduleAt() === undefined) return { quietAt: lastWriteAt === undefined ? start : settledAt, converged: true };
+            }
+            const candidates = [clock.nextTimerAt(), lambda?.nextDueAt(), mode === "quiet" || !worldIdle ? bus?.nextScheduleAt() : undefined]
+                .filter((t): t is number => t !== undefined);
+            if (candidates.length === 0) return { quietAt: clock.now(), converged: mode === "settle" };
+            const next = Math.max(clock.now(), Math.min(...candidates));
+            if (next > deadline) return { quietAt: clock.now(), converged: false };
+            clock.advance(next - clock.now());
+            bus?.fireDueSchedules();
+        }
+    }
+
+    close(): void {
+        this.accounting.close();
+    }
+}
+
+interface Played {
+    counts: Record<string, Record<string, number>>;
+    instances: Record<string, { az: string; eligible: boolean }>;
+    lowerBound: number;
+    play: Play;
+    apiCalls: Record<string, number>;
+    quietAt: number;
+    lastStepAt: number;
+    converged: boolean;
+    rebalancer: RebalancerUnderTest;
+}
+
+async function playScenario(scenario: Scenario, strategy: StrategyName, options: RunOptions): Promise<Played> {
+    const world = new ScenarioWorld(scenario, { seed: options.seed ?? 1 });
+    try {
+        await world.emulator.listen();
+        const schedulePeriodSeconds = options.schedulePeriodSeconds ?? scenario.timing.schedulePeriodSeconds;
+        const rebalancer = await rebalancerFor(strategy, world, { ...options, schedulePeriodSeconds });
+        const play = new Play(world, rebalancer, strategy === options.strategy ? options.onTimeline : undefined);
+        play.note("step", `start: ${scenario.instances.length} instance(s), ${scenario.services.length} service(s)`);
+        world.populate();
+        // Each step once the previous one has settled; after the last, until the rebalancer is quiet.
+        for (const step of scenario.steps) {
+            await play.drive("settle", SETTLE_LIMIT_MS);
+            play.note("step", world.applyStep(step));
+        }
+        const lastStepAt = world.clock.now();
+        const { quietAt, converged } = await play.drive("quiet", (options.quietLimitSeconds ?? 12 * 3600) * 1000);
+        play.note("quiet", converged ? "rebalancer quiet" : "time limit reached before the rebalancer went quiet");
+        const counts = world.runningCounts();
+        const skipTag = rebalancer.environment?.REBALANCER_SKIP_TAG ?? "ecs-rebalancer:skip";
+        const lowerBound = world.boundInputs(counts, skipTag).reduce((s, b) => s + serviceLowerBound(b.service, b.instances), 0);
+        play.close();
+        return {
+            counts, instances: world.instanceReport(), lowerBound, play, apiCalls: world.emulator.apiCalls, quietAt, lastStepAt, converged, rebalancer,
+        };
+    } finally {
+        await world.close();
+    }
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+    const baseline = await playScenario(scenario, "none", options);
+    const run = options.strategy === "none" ? baseline : await playScenario(scenario, options.strategy, options);
+    const timing = { ...DEFAULT_TIMING, ...timingOf(scenario) };
+    const schedulePeriodSeconds = options.schedulePeriodSeconds ?? scenario.timing.schedulePeriodSeconds ?? DEFAULT_SCHEDULE_SECONDS;
+    const report: ScenarioReport = {
+        scenario: scenario.name,
+        strategy: options.strategy,
+        instances: run.instances,
+        before: baseline.counts,
+        after: run.counts,
+        tasksStopped: run.play.moves.stopped.size,
+        tasksStarted: run.play.moves.started.size,
+        minimalMoves: baseline.lowerBound,
+        floorViolations: run.play.moves.count("floor"),
+        ceilingViolations: run.play.moves.count("ceiling"),
+        invocations: run.rebalancer.lambda?.invocations.length ?? 0,
+        apiCalls: options.strategy === "none" ? {} : run.apiCalls,
+        emulatedSeconds: Math.round(Math.max(0, run.quietAt - run.lastStepAt) / 1000),
+        converged: run.converged,
+        timing: { taskStartMs: timing.taskStartMs, healthCheckMs: timing.healthCheckMs, taskStopMs: timing.taskStopMs, schedulePeriodSeconds },
+    };
+    return { report, timeline: run.play.timeline, logs: run.rebalancer.logs, invocations: run.play.invocations };
+}

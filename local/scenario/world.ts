@@ -1,0 +1,205 @@
+// A scenario's world on the emulator: the cluster, its instances and services as the file describes them, the
+// steps applied through the control API (EC2 and the service owner acting, never the rebalancer's API), and the
+// readings the report needs.
+
+import { EcsEmulator, VirtualClock, type Timing } from "../emulator";
+import type { Scenario, ScenarioInstance, ScenarioService, ScenarioStep } from "./scenarioFile";
+import type { BoundInstance, BoundService } from "./lowerBound";
+
+export interface WorldOptions {
+    seed: number;
+}
+
+/** The emulator timing a scenario asks for (seconds in the file, milliseconds in the emulator). */
+export function timingOf(scenario: Scenario): Partial<Timing> {
+    const t = scenario.timing;
+    const out: Partial<Timing> = {};
+    if (t.taskStartSeconds !== undefined) out.taskStartMs = t.taskStartSeconds * 1000;
+    if (t.healthCheckSeconds !== undefined) out.healthCheckMs = t.healthCheckSeconds * 1000;
+    if (t.stopTimeoutSeconds !== undefined) out.taskStopMs = t.stopTimeoutSeconds * 1000;
+    return out;
+}
+
+function taskDefinitionFor(s: ScenarioService): Record<string, unknown> {
+    return {
+        family: s.name,
+        networkMode: "bridge",
+        requiresCompatibilities: ["EC2"],
+        containerDefinitions: [{
+            name: "app",
+            image: "public.ecr.aws/docker/library/nginx:stable-alpine",
+            cpu: s.cpu,
+            memory: s.memory,
+            essential: true,
+            // A web service behind a load balancer: a dynamic host port unless the scenario fixes one.
+            portMappings: [{ containerPort: 80, hostPort: s.hostPort ?? 0, protocol: "tcp" }],
+        }],
+    };
+}
+
+export class ScenarioWorld {
+    readonly clock: VirtualClock;
+    readonly emulator: EcsEmulator;
+    readonly clusterArn: string;
+    /** desiredCount as the service owner set it (the floor and ceiling are judged against it). */
+    readonly ownerDesired = new Map<string, number>();
+    private readonly instances = new Map<string, ScenarioInstance>();
+
+    constructor(readonly scenario: Scenario, options: WorldOptions) {
+        this.clock = new VirtualClock();
+        this.emulator = new EcsEmulator({ clock: this.clock, seed: options.seed, region: scenario.region, timing: timingOf(scenario) });
+        const providers = [...new Set(scenario.instances.map((i) => i.capacityProvider).concat(scenario.steps.flatMap((s) => ("launch" in s ? s.launch.map((i) => i.capacityProvider) : []))).filter((p): p is string => !!p))];
+        this.clusterArn = this.emulator.control.createCluster(scenario.cluster, { capacityProviders: providers });
+    }
+
+    /** The scenario's starting instances and services (after the rebalancer, if any, listens to events). */
+    populate(): void {
+        for (const instance of this.scenario.instances) this.launch(instance);
+        for (const service of this.scenario.services) this.createService(service);
+    }
+
+    get control() {
+        return this.emulator.control;
+    }
+
+    private launch(instance: ScenarioInstance): void {
+        this.instances.set(instance.id, instance);
+        this.control.registerInstance({
+            cluster: this.scenario.cluster,
+            ec2InstanceId: instance.id,
+            az: instance.az,
+            cpu: instance.cpu,
+            memory: instance.memory,
+            attributes: instance.attributes,
+            capacityProviderName: instance.capacityProvider,
+        });
+    }
+
+    private createService(s: ScenarioService): void {
+        const taskDefinition = this.control.registerTaskDefinition(taskDefinitionFor(s));
+        const daemon = s.schedulingStrategy === "DAEMON";
+        this.control.createService({
+            cluster: this.scenario.cluster,
+            serviceName: s.name,
+            taskDefinition,
+            schedulingStrategy: s.schedulingStrategy,
+            ...(daemon ? {} : { desiredCount: s.desiredCount }),
+            ...(s.capacityProviderStrategy ? { capacityProviderStrategy: s.capacityProviderStrategy } : { launchType: "EC2" }),
+            placementStrategy: s.placementStrategy ?? [],
+            placementConstraints: s.placementConstraints,
+            ...(daemon ? {} : { deploymentConfiguration: { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent } }),
+            // The reference architecture's walk-through predates ECS's AZ rebalancing; a scenario turns it on.
+            availabilityZoneRebalancing: s.availabilityZoneRebalancing,
+            tags: Object.entries(s.tags).map(([key, value]) => ({ key, value })),
+            initialPlacement: s.placement,
+        });
+        if (!daemon) this.ownerDesired.set(s.name, s.desiredCount);
+        if (s.taskProtection > 0) {
+            const tasks = this.control.snapshot(this.scenario.cluster).tasks.filter((t) => t.serviceName === s.name);
+            for (const t of tasks.slice(0, s.taskProtection)) this.control.setTaskProtection(this.scenario.cluster, t.taskArn, true, 2880);
+        }
+    }
+
+    /** Applies one step as EC2, an operator or the service owner would; returns a line for the timeline. */
+    applyStep(step: ScenarioStep): string {
+        const cluster = this.scenario.cluster;
+        if ("terminate" in step) {
+            for (const id of step.terminate) this.control.terminateInstance(id);
+            return `terminate ${step.terminate.join(", ")}`;
+        }
+        if ("launch" in step) {
+            for (const instance of step.launch) this.launch(instance);
+            return `launch ${step.launch.map((i) => `${i.id} (${i.az})`).join(", ")}`;
+        }
+        if ("drain" in step) {
+            for (const id of step.drain) this.control.drainInstance(id);
+            return `drain ${step.drain.join(", ")}`;
+        }
+        if ("agentDisconnect" in step) {
+            for (const id of step.agentDisconnect) this.control.setAgentConnected(id, false);
+            return `agent disconnected on ${step.agentDisconnect.join(", ")}`;
+        }
+        if ("agentConnect" in step) {
+            for (const id of step.agentConnect) this.control.setAgentConnected(id, true);
+            return `agent reconnected on ${step.agentConnect.join(", ")}`;
+        }
+        if ("setDesired" in step) {
+            for (const [service, n] of Object.entries(step.setDesired)) {
+                this.control.setDesiredCount(cluster, service, n, "owner");
+                this.ownerDesired.set(service, n);
+            }
+            return `desiredCount ${Object.entries(step.setDesired).map(([s, n]) => `${s}=${n}`).join(", ")}`;
+        }
+        this.clock.advance(step.advance * 1000);
+        return `${step.advance} s pass`;
+    }
+
+    /** Running tasks (desired and last status RUNNING) per service per EC2 instance. */
+    runningCounts(): Record<string, Record<string, number>> {
+        const out: Record<string, Record<string, number>> = {};
+        for (const s of this.scenario.services) out[s.name] = this.control.tasksPerInstance(this.scenario.cluster, s.name, true);
+        return out;
+    }
+
+    /** Every instance the scenario ever had, and whether it can take tasks at the end. */
+    instanceReport(): Record<string, { az: string; eligible: boolean }> {
+        const live = new Map(this.control.snapshot(this.scenario.cluster).instances.map((i) => [i.ec2InstanceId, i]));
+        const out: Record<string, { az: string; eligible: boolean }> = {};
+        for (const [id, spec] of this.instances) {
+            const i = live.get(id) as { status?: string; agentConnected?: boolean } | undefined;
+            out[id] = { az: spec.az, eligible: i?.status === "ACTIVE" && i.agentConnected === true };
+        }
+        return out;
+    }
+
+    /** What the runner's lower bound needs: each spread service's counts and each instance's room for its task. */
+    boundInputs(counts: Record<string, Record<string, number>>, skipTag: string): { service: BoundService; instances: BoundInstance[] }[] {
+        const snapshot = this.control.snapshot(this.scenario.cluster);
+        const live = new Map(snapshot.instances.map((i) => [i.ec2InstanceId, i as Record<string, any>]));
+        const resource = (i: Record<string, any>, name: string) => (i.remainingResources as any[]).find((r) => r.name === name);
+        const out: { service: BoundService; instances: BoundInstance[] }[] = [];
+        for (const s of this.scenario.services) {
+            const first = s.placementStrategy?.[0];
+            if (s.schedulingStrategy === "DAEMON" || (first && first.type !== "spread") || s.tags[skipTag] === "true" || s.desiredCount === 0) continue;
+            const strategies = s.placementStrategy && s.placementStrategy.length > 0
+                ? s.placementStrategy
+                : [{ type: "spread", field: "attribute:ecs.availability-zone" }, { type: "spread", field: "instanceId" }];
+            const levels: BoundService["levels"] = [];
+            if (new Set(s.capacityProviderStrategy?.map((c) => c.capacityProvider) ?? []).size > 1) levels.push("provider");
+            for (const st of strategies) {
+                if (st.type !== "spread") break;
+                const level = st.field === "attribute:ecs.availability-zone" ? "az" : st.field === "instanceId" || st.field === "host" ? "instance" : undefined;
+                if (!level) break;
+                if (!levels.includes(level)) levels.push(level);
+                if (level === "instance") break;
+            }
+            const providers = new Set(s.capacityProviderStrategy?.map((c) => c.capacityProvider) ?? []);
+            const serviceCounts = counts[s.name] ?? {};
+            const instances: BoundInstance[] = [...this.instances.values()].map((spec) => {
+                const i = live.get(spec.id);
+                const count = serviceCounts[spec.id] ?? 0;
+                const usable = !!i && i.status === "ACTIVE" && i.agentConnected === true &&
+                    (providers.size === 0 || providers.has(spec.capacityProvider ?? "")) &&
+                    s.placementConstraints.every((c) => c.type !== "memberOf" || this.control.instanceMatches(spec.id, c.expression!));
+                let room = 0;
+                if (usable) {
+                    room = Math.min(
+                        s.cpu > 0 ? Math.floor(resource(i!, "CPU").integerValue / s.cpu) : Number.MAX_SAFE_INTEGER,
+                        Math.floor(resource(i!, "MEMORY").integerValue / s.memory),
+                    );
+                    const portFree = s.hostPort === undefined || !(resource(i!, "PORTS").stringSetValue as string[]).includes(String(s.hostPort));
+                    if (s.hostPort !== undefined) room = count === 0 && portFree ? Math.min(room, 1) : 0;
+                    if (s.placementConstraints.some((c) => c.type === "distinctInstance")) room = count === 0 ? Math.min(room, 1) : 0;
+                }
+                return { id: spec.id, az: spec.az, capacityProvider: spec.capacityProvider, usable, room: Math.max(0, room) };
+            });
+            out.push({ service: { name: s.name, counts: serviceCounts, levels }, instances });
+        }
+        return out;
+    }
+
+    async close(): Promise<void> {
+        await this.emulator.close();
+        this.clock.dispose();
+    }
+}
