@@ -13,6 +13,14 @@ export interface Violation {
     limit: number;
 }
 
+export interface Move {
+    time: number;
+    service: string;
+    kind: "stop" | "start";
+    instance: string;
+    az?: string;
+}
+
 export class RebalancerAccounting {
     readonly stopped = new Set<string>();
     readonly started = new Set<string>();
@@ -20,10 +28,14 @@ export class RebalancerAccounting {
     /** Tasks each service has running (desired and last status RUNNING). */
     private readonly running = new Map<string, Set<string>>();
     private readonly inViolation = new Map<string, boolean>();
-    readonly moves: { time: number; service: string; kind: "stop" | "start"; instance: string; az?: string }[] = [];
+    readonly moves: Move[] = [];
     private readonly unsubscribe: () => void;
 
-    constructor(private readonly world: ScenarioWorld, private readonly accessKeyId: string | undefined) {
+    constructor(
+        private readonly world: ScenarioWorld,
+        private readonly accessKeyId: string | undefined,
+        private readonly onMove: (move: Move) => void = () => undefined,
+    ) {
         this.unsubscribe = world.emulator.onTaskChange((change) => this.observe(change));
     }
 
@@ -43,11 +55,11 @@ export class RebalancerAccounting {
         const stopping = change.desiredStatus === "STOPPED";
         if (stopping && !this.stopped.has(change.taskArn)) {
             this.stopped.add(change.taskArn);
-            this.moves.push({ time: change.time, service: change.service, kind: "stop", instance: change.ec2InstanceId, az: change.availabilityZone });
+            this.record({ time: change.time, service: change.service, kind: "stop", instance: change.ec2InstanceId, az: change.availabilityZone });
         }
         if (!stopping && change.from === undefined && !this.started.has(change.taskArn)) {
             this.started.add(change.taskArn);
-            this.moves.push({ time: change.time, service: change.service, kind: "start", instance: change.ec2InstanceId, az: change.availabilityZone });
+            this.record({ time: change.time, service: change.service, kind: "start", instance: change.ec2InstanceId, az: change.availabilityZone });
         }
         const owner = this.world.ownerDesired.get(change.service);
         const svc = this.world.scenario.services.find((s) => s.name === change.service);
@@ -61,6 +73,11 @@ export class RebalancerAccounting {
             this.violations.push({ service: change.service, time: change.time, kind: violated, running: n, limit: violated === "floor" ? floor : ceiling });
         }
         this.inViolation.set(change.service, violated !== undefined);
+    }
+
+    private record(move: Move): void {
+        this.moves.push(move);
+        this.onMove(move);
     }
 
     count(kind: "floor" | "ceiling"): number {

@@ -34,13 +34,15 @@ export interface ScenarioReport {
     apiCalls: Record<string, number>;
     emulatedSeconds: number;
     converged: boolean;
+    /** Extension: the same lower bound computed on `after` — 0 when the rebalancer left nothing to move. */
+    remainingMoves: number;
     /** The emulator timing and schedule period this run used (milliseconds, seconds). */
     timing: { taskStartMs: number; healthCheckMs: number; taskStopMs: number; schedulePeriodSeconds: number };
 }
 
 export interface TimelineEntry {
     time: number;
-    kind: "step" | "event" | "invocation" | "move" | "quiet";
+    kind: "step" | "event" | "invocation" | "decision" | "move" | "quiet";
     text: string;
 }
 
@@ -88,7 +90,8 @@ class Play {
     private accounting: RebalancerAccounting;
 
     constructor(readonly world: ScenarioWorld, readonly rebalancer: RebalancerUnderTest, private readonly onTimeline?: (e: TimelineEntry) => void) {
-        this.accounting = new RebalancerAccounting(world, rebalancer.accessKeyId);
+        this.accounting = new RebalancerAccounting(world, rebalancer.accessKeyId, (m) =>
+            this.note("move", `${m.service}: task ${m.kind === "stop" ? "stopped on" : "started on"} ${m.instance} (${m.az ?? "?"})`));
         if (rebalancer.bus) {
             const bus = rebalancer.bus;
             const rulesBefore = () => bus.delivered.length;
@@ -113,7 +116,6 @@ class Play {
     private async invokeNext(): Promise<boolean> {
         const lambda = this.rebalancer.lambda!;
         const writesBefore = writeCount(this.world.emulator.apiCalls);
-        const movesBefore = this.accounting.moves.length;
         const record = await lambda.runNext();
         if (!record) return false;
         this.invocations.push({ time: record.startedAt, event: record.event, result: record.result, error: record.error });
@@ -125,7 +127,12 @@ class Play {
                 ? `${result.trigger}: ${result.clusters.map((c) => `${c.writes ?? 0} write(s), ${c.tasksMoved ?? 0} task(s) moved`).join("; ")}`
                 : `${typeof record.result === "string" ? record.result : JSON.stringify(record.result)}`;
         this.note("invocation", `${describeEvent(record.event)} → ${summary}${wrote > 0 && !result?.clusters ? ` (${wrote} write(s))` : ""}`);
-        for (const m of this.accounting.moves.slice(movesBefore)) this.note("move", `${m.service}: task ${m.kind === "stop" ? "stopped on" : "started on"} ${m.instance} (${m.az ?? "?"})`);
+        // The decisions the function logged for services it acted on or skipped (its structured pass log).
+        for (const log of this.rebalancer.logs.filter((l) => l.invocation === lambda.invocations.length)) {
+            const pass = log.record as { message?: string; services?: { service: string; outcome: string; reason?: string; detail: string }[] };
+            if (typeof pass !== "object" || pass.message !== "rebalancer pass") continue;
+            for (const d of pass.services ?? []) if (d.outcome !== "skipped" || d.reason !== "mid-deployment") this.note("decision", `${d.service}: ${d.outcome}${d.reason ? ` (${d.reason})` : ""} — ${d.detail}`);
+        }
         return wrote > 0;
     }
 
@@ -237,6 +244,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         apiCalls: options.strategy === "none" ? {} : run.apiCalls,
         emulatedSeconds: Math.round(Math.max(0, run.quietAt - run.lastStepAt) / 1000),
         converged: run.converged,
+        remainingMoves: run.lowerBound,
         timing: { taskStartMs: timing.taskStartMs, healthCheckMs: timing.healthCheckMs, taskStopMs: timing.taskStopMs, schedulePeriodSeconds },
     };
     return { report, timeline: run.play.timeline, logs: run.rebalancer.logs, invocations: run.play.invocations };

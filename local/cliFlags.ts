@@ -1,0 +1,33 @@
+// Command-line flags for the local commands: `--name value` pairs of known names and types, plus positionals.
+
+export class UsageError extends Error {}
+
+export type FlagType = "string" | "integer" | "boolean";
+
+export function parseFlags(argv: string[], spec: Record<string, FlagType>): { positional: string[]; flags: Record<string, string | number | boolean> } {
+    const positional: string[] = [];
+    const flags: Record<string, string | number | boolean> = {};
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (!arg.startsWith("--")) {
+            positional.push(arg);
+            continue;
+        }
+        const name = arg.slice(2);
+        const type = spec[name];
+        if (!type) throw new UsageError(`unknown option ${arg}`);
+        if (type === "boolean") {
+            flags[name] = true;
+            continue;
+        }
+        const value = argv[++i];
+        if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+        if (type === "integer") {
+            if (!/^\d+$/.test(value)) throw new UsageError(`${arg} must be a whole number, got ${JSON.stringify(value)}`);
+            flags[name] = Number(value);
+        } else {
+            flags[name] = value;
+        }
+    }
+    return { positional, flags };
+}

@@ -1,0 +1,69 @@
+// npm run demo [-- --strategy minimal|redeploy|seed|none] [--scenario FILE] [--json OUT] [--seed N]
+//
+// The reference architecture's walk-through, locally: two instances in two AZs, one service of two tasks; the
+// Auto Scaling group shrinks to one instance and grows back. The rebalancer is exactly the one `pulumi up`
+// deploys — the closure Pulumi serializes for the CallbackFunction, loaded as Lambda loads it, with the settings
+// the program writes into its environment and the rules it creates — against a local ECS that the AWS SDK
+// talks to. Prints the timeline and tasks per instance and AZ before and after; exits non-zero unless the
+// cluster ends balanced with every floor and ceiling kept.
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseFlags, UsageError } from "./cliFlags";
+import { STRATEGY_NAMES, type StrategyName } from "./scenario/rebalancers";
+import { beforeAfterTables, summaryLine, timelineLine } from "./scenario/reportText";
+import { runScenario, type ScenarioReport } from "./scenario/runner";
+import { readScenarioFile, ScenarioError } from "./scenario/scenarioFile";
+
+const USAGE = "usage: npm run demo [-- --strategy minimal|redeploy|seed|none] [--scenario FILE] [--json OUT] [--seed N]";
+export const DEMO_SCENARIO = join(__dirname, "..", "scenarios", "seed-scale-down-up.json");
+
+/** The demo's verdict: balanced (nothing left to move), every floor and ceiling kept, and quiet. */
+export function verdict(report: ScenarioReport): { ok: boolean; why: string[] } {
+    const why: string[] = [];
+    if (!report.converged) why.push("the rebalancer did not go quiet within the time limit");
+    if (report.remainingMoves > 0) why.push(`${report.remainingMoves} task(s) still need to move: not balanced`);
+    if (report.floorViolations > 0) why.push(`${report.floorViolations} healthy-floor violation(s)`);
+    if (report.ceilingViolations > 0) why.push(`${report.ceilingViolations} ceiling violation(s)`);
+    return { ok: why.length === 0, why };
+}
+
+async function main(argv: string[]): Promise<number> {
+    const { positional, flags } = parseFlags(argv, { strategy: "string", scenario: "string", json: "string", seed: "integer" });
+    if (positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positional[0])}`);
+    const strategy = (flags.strategy ?? "minimal") as StrategyName;
+    if (!STRATEGY_NAMES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(flags.strategy)}`);
+    const scenario = readScenarioFile((flags.scenario as string | undefined) ?? DEMO_SCENARIO);
+
+    console.log(`ecs-rebalancer demo — ${scenario.name} (${strategy})`);
+    if (scenario.description) console.log(scenario.description);
+    console.log("The rebalancer below is the Lambda closure `pulumi up` deploys, run against a local ECS control plane.\n");
+    let start: number | undefined;
+    const { report } = await runScenario(scenario, {
+        strategy,
+        seed: flags.seed as number | undefined,
+        onTimeline: (entry) => {
+            start ??= entry.time;
+            console.log(timelineLine(entry, start));
+        },
+    });
+    console.log(`\nTasks per instance and per AZ (running), before = ECS alone, after = with the rebalancer:\n`);
+    console.log(beforeAfterTables(report));
+    console.log(`\n${summaryLine(report)}`);
+    if (flags.json) writeFileSync(flags.json as string, JSON.stringify(report, null, 2) + "\n");
+    const { ok, why } = verdict(report);
+    console.log(ok ? "\nOK: balanced, every floor and ceiling kept." : `\nNOT OK: ${why.join("; ")}.`);
+    return ok ? 0 : 1;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
+            else if (err instanceof ScenarioError) console.error(`invalid scenario: ${err.message}`);
+            else console.error(err);
+            process.exit(err instanceof UsageError || err instanceof ScenarioError ? 2 : 1);
+        },
+    );
+}

@@ -1,0 +1,39 @@
+// npm run scenario -- FILE [--strategy minimal|redeploy|seed|none] [--json OUT] [--seed N]
+// Plays a scenario file on the local emulator with the rebalancer wired as deployed and prints what happened;
+// --json writes the report of scenarios/FORMAT.md.
+
+import { writeFileSync } from "node:fs";
+import { runScenario } from "./scenario/runner";
+import { STRATEGY_NAMES, type StrategyName } from "./scenario/rebalancers";
+import { beforeAfterTables, summaryLine } from "./scenario/reportText";
+import { readScenarioFile, ScenarioError } from "./scenario/scenarioFile";
+import { parseFlags, UsageError } from "./cliFlags";
+
+const USAGE = "usage: npm run scenario -- FILE [--strategy minimal|redeploy|seed|none] [--json OUT] [--seed N]";
+
+async function main(argv: string[]): Promise<number> {
+    const { positional, flags } = parseFlags(argv, { strategy: "string", json: "string", seed: "integer" });
+    if (positional.length !== 1) throw new UsageError(`expected one scenario FILE, got ${positional.length}`);
+    const strategy = (flags.strategy ?? "minimal") as StrategyName;
+    if (!STRATEGY_NAMES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(flags.strategy)}`);
+    const scenario = readScenarioFile(positional[0]);
+    const { report } = await runScenario(scenario, { strategy, seed: flags.seed as number | undefined });
+    console.log(`${scenario.name}${scenario.description ? ` — ${scenario.description}` : ""}\n`);
+    console.log(beforeAfterTables(report));
+    console.log(`\n${summaryLine(report)}`);
+    if (flags.json) {
+        writeFileSync(flags.json as string, JSON.stringify(report, null, 2) + "\n");
+        console.log(`report written to ${flags.json}`);
+    }
+    return 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+        if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
+        else if (err instanceof ScenarioError) console.error(`invalid scenario: ${err.message}`);
+        else console.error(err);
+        process.exit(err instanceof UsageError || err instanceof ScenarioError ? 2 : 1);
+    },
+);
