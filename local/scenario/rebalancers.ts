@@ -116,7 +116,7 @@ export async function rebalancerFor(strategy: StrategyName, world: ScenarioWorld
         ...(options.schedulePeriodSeconds !== undefined ? { schedule: rateExpression(options.schedulePeriodSeconds) } : {}),
         ...(options.config ?? {}),
     };
-    const deployed = await deployUnderMocks(config);
+    const deployed = deployUnderMocks(config);
     const accessKeyId = "AKIDLOCALREBALANCER";
     const handler = await loadLambda(deployed.indexJs, {
         env: { ...deployed.environment, ...awsEnvironment(world, accessKeyId) },

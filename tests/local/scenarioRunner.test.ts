@@ -1,0 +1,84 @@
+// The scenario runner end to end: the seed walk-through through the serialized closure (as `npm run demo` runs
+// it), under minimal and redeploy, and scenario files that do not follow the format.
+import { join } from "node:path";
+import { verdict } from "../../local/demo";
+import { runScenario, type RunResult } from "../../local/scenario/runner";
+import { parseScenario, readScenarioFile, ScenarioError } from "../../local/scenario/scenarioFile";
+
+const SEED = readScenarioFile(join(__dirname, "../../scenarios/seed-scale-down-up.json"));
+
+describe("the seed walk-through with the deployed rebalancer", () => {
+    let minimal: RunResult;
+    let redeploy: RunResult;
+    beforeAll(async () => {
+        minimal = await runScenario(SEED, { strategy: "minimal" });
+        redeploy = await runScenario(SEED, { strategy: "redeploy" });
+    });
+
+    it("ECS alone leaves both tasks on the old instance", () => {
+        expect(minimal.report.before).toEqual({ web: { "i-a": 2 } });
+        expect(minimal.report.minimalMoves).toBe(1);
+    });
+
+    it("minimal moves exactly one task, by a surge within maximumPercent, and ends balanced with desiredCount restored", () => {
+        const r = minimal.report;
+        expect(r.after).toEqual({ web: { "i-a": 1, "i-c": 1 } });
+        expect({ stopped: r.tasksStopped, started: r.tasksStarted, floor: r.floorViolations, ceiling: r.ceilingViolations, remaining: r.remainingMoves })
+            .toEqual({ stopped: 1, started: 1, floor: 0, ceiling: 0, remaining: 0 });
+        expect(r.converged).toBe(true);
+        expect(r.apiCalls.UpdateService).toBe(2); // surge to 3, back to 2
+        expect(r.apiCalls.RegisterTaskDefinition).toBeUndefined();
+        const decisions = minimal.timeline.filter((e) => e.kind === "decision").map((e) => e.text);
+        expect(decisions).toEqual(expect.arrayContaining([expect.stringMatching(/^web: surge — desiredCount 2 → 3/), expect.stringMatching(/^web: restore — /)]));
+        expect(verdict(r).ok).toBe(true);
+    });
+
+    it("runs the closure Pulumi serialized: the function's logs carry its pass records", () => {
+        const passes = minimal.logs.filter((l) => typeof l.record === "object" && (l.record as { message?: string }).message === "rebalancer pass");
+        expect(passes.length).toBeGreaterThan(0);
+        expect(passes.every((p) => (p.record as { outcome?: string }).outcome !== "failed")).toBe(true);
+    });
+
+    it("redeploy replaces both tasks, and ECS's placement (counting the old tasks) flips the imbalance; it does not retry", () => {
+        const r = redeploy.report;
+        expect(r.tasksStopped).toBe(2);
+        expect(r.after).toEqual({ web: { "i-c": 2 } });
+        expect(r.apiCalls.UpdateService).toBe(1);
+        expect(r.converged).toBe(true);
+        expect(verdict(r).ok).toBe(false);
+        expect(redeploy.timeline.some((e) => e.kind === "decision" && /redeploy-did-not-help/.test(e.text))).toBe(true);
+    });
+});
+
+describe("scenario files that do not follow the format", () => {
+    const valid = { name: "ok", instances: [{ id: "i-a", az: "us-east-1a" }, { id: "i-b", az: "us-east-1b" }], services: [{ name: "web", desiredCount: 2 }] };
+    const cases: [string, unknown, string][] = [
+        ["missing instances", { ...valid, instances: undefined }, "instances"],
+        ["a name with spaces", { ...valid, name: "my scenario" }, "name"],
+        ["an unknown field", { ...valid, instance: [] }, "instance"],
+        ["desiredCount not an integer", { ...valid, services: [{ name: "web", desiredCount: "2" }] }, "services[0].desiredCount"],
+        ["binpack on a bad field", { ...valid, services: [{ name: "web", desiredCount: 2, placementStrategy: [{ type: "binpack", field: "disk" }] }] }, "services[0].placementStrategy[0].field"],
+        ["placement on an unknown instance", { ...valid, services: [{ name: "web", desiredCount: 2, placement: { "i-x": 2 } }] }, "services[0].placement.i-x"],
+        ["placement that does not add up", { ...valid, services: [{ name: "web", desiredCount: 2, placement: { "i-a": 3 } }] }, "services[0].placement"],
+        ["a step with two actions", { ...valid, steps: [{ terminate: ["i-a"], advance: 5 }] }, "steps[0]"],
+        ["terminating an unknown instance", { ...valid, steps: [{ terminate: ["i-z"] }] }, "steps[0].terminate[0]"],
+        ["a duplicate instance id", { ...valid, steps: [{ launch: [{ id: "i-a", az: "us-east-1a" }] }] }, "steps[0].launch[0].id"],
+        ["setDesired of an unknown service", { ...valid, steps: [{ setDesired: { api: 3 } }] }, "steps[0].setDesired.api"],
+        ["a schedule that is not whole minutes", { ...valid, timing: { schedulePeriodSeconds: 90 } }, "timing.schedulePeriodSeconds"],
+        ["minimumHealthyPercent above 100", { ...valid, services: [{ name: "web", desiredCount: 2, minimumHealthyPercent: 150 }] }, "services[0].minimumHealthyPercent"],
+    ];
+    it.each(cases)("%s: refused naming the file and the field", (_, json, field) => {
+        let error: unknown;
+        try {
+            parseScenario(JSON.stringify(json), "bad.json");
+        } catch (e) {
+            error = e;
+        }
+        expect(error).toBeInstanceOf(ScenarioError);
+        expect((error as ScenarioError).message).toMatch(new RegExp(`^bad\\.json: ${field.replace(/[[\].]/g, "\\$&")}: `));
+    });
+
+    it("not JSON at all", () => {
+        expect(() => parseScenario("{ nope", "broken.json")).toThrow(/^broken\.json: \(file\): not valid JSON/);
+    });
+});
