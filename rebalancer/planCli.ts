@@ -92,7 +92,8 @@ export async function runPlanCli(argv: readonly string[], io: CliIo, deps: CliDe
         const settings = parseSettings({ ...pickSettingsEnv(io.env), REBALANCER_CLUSTERS: clusterArn });
         const calls: ApiCalls = {};
         const planned = await observeAndPlan(
-            { clients, cache: createTaskDefinitionCache(), plan: deps.plan ?? planCluster },
+            // The operator sees every service's tasks per instance, not only those of services that move.
+            { clients, cache: createTaskDefinitionCache(), plan: deps.plan ?? ((snap, s, o) => planCluster(snap, s, { ...o, instanceDetail: true })) },
             clusterArn,
             settings,
             (deps.now ?? Date.now)(),
