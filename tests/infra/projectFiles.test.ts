@@ -94,16 +94,17 @@ describe("README.md", () => {
 });
 
 describe(".ci/run", () => {
-    it("installs and runs the README's test command, nothing else", () => {
+    it("installs, runs the README's test command, then the documented audit of production dependencies", () => {
         const script = read(".ci/run");
         const commands = script
             .split("\n")
             .map((l) => l.trim())
             .filter((l) => l && !l.startsWith("#"));
-        expect(commands).toEqual(["set -euo pipefail", "npm ci", "npm test"]);
+        expect(commands).toEqual(["set -euo pipefail", "npm ci", "npm test", "node .ci/audit.js"]);
         expect(fs.statSync(path.join(ROOT, ".ci/run")).mode & 0o111).not.toBe(0);
         const readme = read("README.md");
         expect(readme).toContain("npm ci");
         expect(readme).toContain("npm test");
+        expect(readme).toContain("node .ci/audit.js");
     });
 });
