@@ -51,6 +51,8 @@ export interface RunOptions extends RebalancerOptions {
     seed?: number;
     /** Emulated time allowed after the last step for the rebalancer to go quiet. */
     quietLimitSeconds?: number;
+    /** Invocations allowed in one play before the rebalancer is detached (default: invocationCapFor). */
+    maxInvocations?: number;
     /** Receives the timeline as it happens (the demo prints it). */
     onTimeline?: (entry: TimelineEntry) => void;
 }
@@ -65,7 +67,17 @@ export interface RunResult {
 
 const DEFAULT_SCHEDULE_SECONDS = 15 * 60;
 const SETTLE_LIMIT_MS = 6 * 3600_000;
-const MAX_INVOCATIONS = 1000;
+
+/**
+ * Invocations allowed in one play: a rebalancer that loops (the seed's known bug) is detached when it reaches it.
+ * Every task placed or stopped fires a container-instance event, so an honest play of a large cluster needs
+ * invocations in proportion to its tasks: the cap grows with the scenario (ten per task and instance, at least 1000).
+ */
+export function invocationCapFor(scenario: Scenario): number {
+    const tasks = scenario.services.reduce((n, s) => n + (s.schedulingStrategy === "DAEMON" ? 0 : s.desiredCount), 0);
+    const instances = scenario.instances.length + scenario.steps.reduce((n, s) => n + ("launch" in s ? s.launch.length : 0), 0);
+    return Math.max(1000, 10 * (tasks + instances));
+}
 
 function writeCount(calls: Record<string, number>): number {
     let n = 0;
@@ -88,14 +100,22 @@ class Play {
     readonly timeline: TimelineEntry[] = [];
     readonly invocations: RunResult["invocations"] = [];
     private accounting: RebalancerAccounting;
+    /** The rebalancer reached the invocation cap and was detached: the world goes on without it. */
+    detachedAt?: number;
 
-    constructor(readonly world: ScenarioWorld, readonly rebalancer: RebalancerUnderTest, private readonly onTimeline?: (e: TimelineEntry) => void) {
+    constructor(
+        readonly world: ScenarioWorld,
+        readonly rebalancer: RebalancerUnderTest,
+        private readonly maxInvocations: number,
+        private readonly onTimeline?: (e: TimelineEntry) => void,
+    ) {
         this.accounting = new RebalancerAccounting(world, rebalancer.accessKeyId, (m) =>
             this.note("move", `${m.service}: task ${m.kind === "stop" ? "stopped on" : "started on"} ${m.instance} (${m.az ?? "?"})`));
         if (rebalancer.bus) {
             const bus = rebalancer.bus;
             const rulesBefore = () => bus.delivered.length;
             world.emulator.onEvent((event) => {
+                if (this.detachedAt !== undefined) return;
                 const n = rulesBefore();
                 bus.publish(event);
                 for (const d of bus.delivered.slice(n)) this.note("event", `${d.rule} ← ${describeEvent(d.event)}`);
@@ -136,19 +156,29 @@ class Play {
         return wrote > 0;
     }
 
-    /** Runs until the world has settled (mode "settle") or the rebalancer is quiet ("quiet"). */
+    /**
+     * Runs until the world has settled (mode "settle") or the rebalancer is quiet ("quiet"). A rebalancer that
+     * reaches the invocation cap is detached (its queue is ignored from then on) and the world settles without it,
+     * so the next step and the final counts see a settled cluster; the play then reports converged: false.
+     */
     async drive(mode: "settle" | "quiet", limitMs: number): Promise<{ quietAt: number; converged: boolean }> {
         const { clock } = this.world;
-        const lambda = this.rebalancer.lambda;
-        const bus = this.rebalancer.bus;
+        let lambda = this.detachedAt === undefined ? this.rebalancer.lambda : undefined;
+        let bus = this.detachedAt === undefined ? this.rebalancer.bus : undefined;
         const start = clock.now();
         const deadline = start + limitMs;
         let lastWriteAt: number | undefined;
         let settledAt: number | undefined;
         let quietPass = !lambda;
         for (;;) {
+            if (lambda && lambda.invocations.length >= this.maxInvocations) {
+                this.detachedAt = clock.now();
+                this.note("quiet", `invocation cap (${this.maxInvocations}) reached: the rebalancer is detached, the world settles without it`);
+                lambda = undefined;
+                bus = undefined;
+                quietPass = true;
+            }
             if (lambda && (lambda.nextDueAt() ?? Infinity) <= clock.now()) {
-                if (lambda.invocations.length >= MAX_INVOCATIONS) return { quietAt: clock.now(), converged: false };
                 const startedAt = clock.now();
                 const wrote = await this.invokeNext();
                 if (wrote) {
@@ -164,6 +194,7 @@ class Play {
             const queueEmpty = !lambda || lambda.queued === 0;
             if (worldIdle && queueEmpty) {
                 if (settledAt === undefined) settledAt = clock.now();
+                if (this.detachedAt !== undefined) return { quietAt: Math.max(start, this.detachedAt), converged: false };
                 if (mode === "settle") return { quietAt: clock.now(), converged: true };
                 // Quiet once a pass after the world settled wrote nothing; with no schedule, nothing more can happen.
                 if (quietPass || bus?.nextScheduleAt() === undefined) return { quietAt: lastWriteAt === undefined ? start : settledAt, converged: true };
@@ -201,7 +232,7 @@ async function playScenario(scenario: Scenario, strategy: StrategyName, options:
         await world.emulator.listen();
         const schedulePeriodSeconds = options.schedulePeriodSeconds ?? scenario.timing.schedulePeriodSeconds;
         const rebalancer = await rebalancerFor(strategy, world, { ...options, schedulePeriodSeconds });
-        const play = new Play(world, rebalancer, strategy === options.strategy ? options.onTimeline : undefined);
+        const play = new Play(world, rebalancer, options.maxInvocations ?? invocationCapFor(scenario), strategy === options.strategy ? options.onTimeline : undefined);
         play.note("step", `start: ${scenario.instances.length} instance(s), ${scenario.services.length} service(s)`);
         world.populate();
         // Each step once the previous one has settled; after the last, until the rebalancer is quiet.
@@ -211,7 +242,7 @@ async function playScenario(scenario: Scenario, strategy: StrategyName, options:
         }
         const lastStepAt = world.clock.now();
         const { quietAt, converged } = await play.drive("quiet", (options.quietLimitSeconds ?? 12 * 3600) * 1000);
-        play.note("quiet", converged ? "rebalancer quiet" : "time limit reached before the rebalancer went quiet");
+        play.note("quiet", converged ? "rebalancer quiet" : play.detachedAt !== undefined ? "the rebalancer was detached at the invocation cap" : "time limit reached before the rebalancer went quiet");
         const counts = world.runningCounts();
         const skipTag = rebalancer.environment?.REBALANCER_SKIP_TAG ?? "ecs-rebalancer:skip";
         const lowerBound = world.boundInputs(counts, skipTag).reduce((s, b) => s + serviceLowerBound(b.service, b.instances), 0);
