@@ -21,7 +21,8 @@ export function ceilingOf(desired: number, maximumPercent: number): number {
     return Math.floor((desired * maximumPercent) / 100);
 }
 
-function isServing(task: Task): boolean {
+/** A task that counts toward the healthy floor: running, wanted, and not reported unhealthy. */
+export function isServing(task: Task): boolean {
     return task.lastStatus === "RUNNING" && task.desiredStatus === "RUNNING" && task.healthStatus !== "UNHEALTHY";
 }
 

@@ -3,6 +3,7 @@
 // (placement counts the old tasks, so a redeploy can flip the imbalance: the flap guard stops a repeat).
 
 import { encodeLastMove } from "./markers";
+import { ceilingOf, healthyFloor, isServing } from "./minimal";
 import type { RebalanceStrategy, StrategyInput, StrategyResult } from "./strategy";
 
 export const redeployStrategy: RebalanceStrategy = {
@@ -10,6 +11,23 @@ export const redeployStrategy: RebalanceStrategy = {
     planService(input: StrategyInput): StrategyResult {
         const { service, balance, layout } = input;
         const replaced = input.tasks.length;
+        // ECS's rolling deployment starts a task only below the ceiling and stops one only above the floor: with
+        // neither possible (minimumHealthyPercent = maximumPercent = 100) it never finishes, and the service would
+        // stay mid-deployment for good.
+        const floor = healthyFloor(service.desiredCount, service.minimumHealthyPercent);
+        const ceiling = ceilingOf(service.desiredCount, service.maximumPercent);
+        if (ceiling - input.tasks.length < 1 && input.tasks.filter(isServing).length - floor < 1) {
+            return {
+                outcome: "skipped",
+                reason: "no-headroom",
+                detail: `a redeploy could neither start a task first (ceiling ${ceiling}) nor stop one (healthy floor ${floor} of ${service.desiredCount}): ECS's deployment would never finish`,
+                actions: [],
+                moves: 0,
+                predictedCounts: layout.counts,
+                placements: new Map(),
+                unreadProtection: [],
+            };
+        }
         return {
             outcome: "redeploy",
             detail: `forceNewDeployment: ECS replaces all ${replaced} task(s) within its deployment limits`,

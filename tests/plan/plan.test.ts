@@ -360,6 +360,22 @@ describe("plan: pass budget and strategies", () => {
         expect(actionsOf(p, "balanced")).toEqual([]);
     });
 
+    it("redeploy: never a service whose deployment could neither start nor stop a task (min = max = 100%)", () => {
+        const s = buildSnapshot({
+            instances: FOUR,
+            services: [
+                { name: "stuck", placement: { "i-1": 4 }, minHealthy: 100, maxPercent: 100 },
+                { name: "can-stop", placement: { "i-1": 4 }, minHealthy: 75, maxPercent: 100 },
+                { name: "can-start", placement: { "i-1": 4 }, minHealthy: 100, maxPercent: 125 },
+            ],
+        });
+        const p = plan(s, settings({ strategy: "redeploy" }));
+        expect(decision(p, "stuck")).toMatchObject({ outcome: "skipped", reason: "no-headroom", moves: 0 });
+        expect(actionsOf(p, "stuck")).toEqual([]);
+        expect(actionsOf(p, "can-stop").map((a) => a.kind)).toEqual(["redeploy", "record-move"]);
+        expect(actionsOf(p, "can-start").map((a) => a.kind)).toEqual(["redeploy", "record-move"]);
+    });
+
     it("does not promise the same free capacity to two services", () => {
         // One new instance with room for exactly one more task of either service.
         const s = buildSnapshot({
