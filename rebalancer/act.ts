@@ -129,7 +129,8 @@ export async function act(plan: Plan, writer: EcsWriter, settings: Settings, dea
             continue;
         }
         for (const w of planned) {
-            result.pacedMs += await bucket.take();
+            // The rate bounds ECS writes; a dry run sends none, and waiting would only spend Lambda time.
+            if (!writer.dryRun) result.pacedMs += await bucket.take();
             if (deadline.remainingMs() < WRITE_DEADLINE_MARGIN_MS) {
                 result.stoppedByDeadline = true;
                 service.outcome = "deadline";

@@ -134,6 +134,15 @@ describe("act", () => {
         expect(unpaced.pacedMs).toBe(0);
     });
 
+    test("dry-run: recorded writes are not paced (none reaches ECS), however low the rate", async () => {
+        const clock = fakeClock();
+        const writer = dryRunWriter();
+        const result = await act(fullPlan(), writer, { ...settings, maxWritesPerSecond: 1 }, undefined, clock);
+        expect(writer.recorded).toEqual(EXPECTED_WRITES);
+        expect(result.pacedMs).toBe(0);
+        expect(clock.slept).toBe(0);
+    });
+
     test("an action this code refuses (a surge that does not raise the count) skips its service, not the others", async () => {
         const fake = createFakeEcs([cluster()]);
         const plan = fullPlan();
