@@ -8,7 +8,7 @@ import { BinTree, evaluateBalance, type Balance } from "./balance";
 import { buildLayout, fewerThanTwo, LEVEL_INSTANCE, levelsOf, type ServiceLayout } from "./bins";
 import { ClusterIndex } from "./clusterIndex";
 import { EligibilityCache } from "./eligibilityCache";
-import { decodeLastMove, LAST_MOVE_TAG, situationFingerprint } from "./markers";
+import { decodeLastMove, improvedSince, LAST_MOVE_TAG, situationFingerprint } from "./markers";
 import { minimalStrategy } from "./minimal";
 import { quickBalance } from "./quickBalance";
 import { redeployStrategy } from "./redeploy";
@@ -154,11 +154,11 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         }
         const fingerprint = situationFingerprint(service.desiredCount, service.taskDefinition, cache.filterSet(req).hash);
         const last = decodeLastMove(service.tags[LAST_MOVE_TAG]);
-        if (last && last.fingerprint === fingerprint && judgement.lowerBound >= last.lowerBound && judgement.skew >= last.skew) {
+        if (last && last.fingerprint === fingerprint && !improvedSince(last, judgement)) {
             decisions.set(service.arn, withJudgement({
                 ...base,
                 reason: last.kind === "redeploy" ? "redeploy-did-not-help" : "no-improvement",
-                detail: `the last ${last.kind} lowered neither the surplus (${last.lowerBound} → ${judgement.lowerBound}) nor the skew (${last.skew} → ${judgement.skew}); waiting for the service or its instances to change`,
+                detail: `the last ${last.kind} lowered neither the surplus (${last.lowerBound} → ${judgement.lowerBound}) nor, at the same surplus, the skew (${last.skew} → ${judgement.skew}); waiting for the service or its instances to change`,
             }, judgement));
             continue;
         }

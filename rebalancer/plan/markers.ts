@@ -73,6 +73,15 @@ export function decodeLastMove(value: string | undefined): LastMove | undefined 
     return { kind, lowerBound, skew, fingerprint, at };
 }
 
+/**
+ * Whether the service is better off than before its last move: a lower surplus, or the same surplus and a lower
+ * skew. One order, the one the strategies make progress in: judging "either is lower" would let a move that
+ * raised the surplus (skew lower) and one that raised the skew (surplus lower) follow each other for ever.
+ */
+export function improvedSince(last: Pick<LastMove, "lowerBound" | "skew">, now: { lowerBound: number; skew: number }): boolean {
+    return now.lowerBound < last.lowerBound || (now.lowerBound === last.lowerBound && now.skew < last.skew);
+}
+
 /** FNV-1a (32 bit). */
 export function fnv1a(text: string): number {
     let hash = 0x811c9dc5;

@@ -273,6 +273,15 @@ describe("plan: no flapping", () => {
         expect(decision(plan(s, settings()), "web").outcome).toBe("move");
     });
 
+    it("a move after which the surplus rose is not repeated, even though the skew fell: no A ↔ B alternation", () => {
+        // Now: surplus 1, skew 2. Before the last move: surplus 0 (impossible to lower), skew 3.
+        const s = buildSnapshot(spec);
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=redeploy lb=0 skew=3 fp=${fingerprintOf(s)} at=1`;
+        expect(decision(plan(s, settings({ strategy: "redeploy" })), "web")).toMatchObject({ outcome: "skipped", reason: "redeploy-did-not-help" });
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop lb=0 skew=3 fp=${fingerprintOf(s)} at=1`;
+        expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "skipped", reason: "no-improvement" });
+    });
+
     it("never redeploys twice in a row a service the last redeploy did not improve", () => {
         const s = buildSnapshot(spec);
         s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=redeploy lb=1 skew=2 fp=${fingerprintOf(s)} at=1`;
