@@ -71,12 +71,13 @@ const SETTLE_LIMIT_MS = 6 * 3600_000;
 /**
  * Invocations allowed in one play: a rebalancer that loops (the seed's known bug) is detached when it reaches it.
  * Every task placed or stopped fires a container-instance event, so an honest play of a large cluster needs
- * invocations in proportion to its tasks: the cap grows with the scenario (ten per task and instance, at least 1000).
+ * invocations in proportion to its tasks (a redeploy of every task fires about three per task): the cap grows with the
+ * scenario (twenty per task and instance, at least 1000).
  */
 export function invocationCapFor(scenario: Scenario): number {
     const tasks = scenario.services.reduce((n, s) => n + (s.schedulingStrategy === "DAEMON" ? 0 : s.desiredCount), 0);
     const instances = scenario.instances.length + scenario.steps.reduce((n, s) => n + ("launch" in s ? s.launch.length : 0), 0);
-    return Math.max(1000, 10 * (tasks + instances));
+    return Math.max(1000, 20 * (tasks + instances));
 }
 
 function writeCount(calls: Record<string, number>): number {

@@ -11,8 +11,8 @@ const SEED = readScenarioFile(join(__dirname, "../../scenarios/seed-scale-down-u
 it("scales the default cap with the scenario's tasks and instances", () => {
     expect(invocationCapFor(SEED)).toBe(1000);
     const large = readScenarioFile(join(__dirname, "../../scenarios/large-service-500.json"));
-    // 500 tasks, 40 instances at the start and 10 launched: ten invocations each.
-    expect(invocationCapFor(large)).toBe(10 * (500 + 50));
+    // 500 tasks, 40 instances at the start and 10 launched: twenty invocations each.
+    expect(invocationCapFor(large)).toBe(20 * (500 + 50));
 });
 
 it("detaches a rebalancer at the cap during a settle phase and lets the world settle without it", async () => {
