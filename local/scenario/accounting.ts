@@ -44,12 +44,24 @@ export class RebalancerAccounting {
         return this.accessKeyId !== undefined && root.type === "api" && root.accessKeyId === this.accessKeyId;
     }
 
+    /** DESIGN.md's invariant, written out here so the check does not share code with the planner it checks. */
+    private limitsOf(service: string): { floor: number; ceiling: number } | undefined {
+        const owner = this.world.ownerDesired.get(service);
+        const svc = this.world.scenario.services.find((s) => s.name === service);
+        if (owner === undefined || !svc) return undefined;
+        return { floor: Math.ceil((owner * svc.minimumHealthyPercent) / 100), ceiling: Math.floor((owner * svc.maximumPercent) / 100) };
+    }
+
     private observe(change: TaskChange): void {
         if (!change.service) return;
         let running = this.running.get(change.service);
         if (!running) this.running.set(change.service, (running = new Set()));
+        const before = running.size;
         if (change.to === "RUNNING" && change.desiredStatus === "RUNNING") running.add(change.taskArn);
         else running.delete(change.taskArn);
+        const n = running.size;
+        const limits = this.limitsOf(change.service);
+        if (limits && n >= limits.floor && n <= limits.ceiling) this.inViolation.set(change.service, false);
 
         if (!this.byRebalancer(change)) return;
         const stopping = change.desiredStatus === "STOPPED";
@@ -61,18 +73,15 @@ export class RebalancerAccounting {
             this.started.add(change.taskArn);
             this.record({ time: change.time, service: change.service, kind: "start", instance: change.ec2InstanceId, az: change.availabilityZone });
         }
-        const owner = this.world.ownerDesired.get(change.service);
-        const svc = this.world.scenario.services.find((s) => s.name === change.service);
-        if (owner === undefined || !svc) return;
-        // DESIGN.md's invariant, written out here so the check does not share code with the planner it checks.
-        const floor = Math.ceil((owner * svc.minimumHealthyPercent) / 100);
-        const ceiling = Math.floor((owner * svc.maximumPercent) / 100);
-        const n = running.size;
-        const violated = n < floor ? "floor" : n > ceiling ? "ceiling" : undefined;
+        if (!limits) return;
+        // A violation is the rebalancer's change taking the running count below the floor (or above the ceiling);
+        // a change that leaves the count as it was (a PENDING task stopped while the service is still starting)
+        // does not make one. Consecutive changes past the limit count once, until the service is back within it.
+        const violated = n < limits.floor && n < before ? "floor" : n > limits.ceiling && n > before ? "ceiling" : undefined;
         if (violated && !this.inViolation.get(change.service)) {
-            this.violations.push({ service: change.service, time: change.time, kind: violated, running: n, limit: violated === "floor" ? floor : ceiling });
+            this.violations.push({ service: change.service, time: change.time, kind: violated, running: n, limit: violated === "floor" ? limits.floor : limits.ceiling });
+            this.inViolation.set(change.service, true);
         }
-        this.inViolation.set(change.service, violated !== undefined);
     }
 
     private record(move: Move): void {
