@@ -112,7 +112,12 @@ function planStopWave(input: StrategyInput, limit: number, allowSkewOnly: boolea
     return { victims, prediction, movableFound };
 }
 
-/** The largest surge whose predicted start-then-scale-in lowers the surplus by one per task. */
+/**
+ * The largest surge whose predicted start-then-scale-in lowers the surplus by one per task (or, when allowed,
+ * a surge of one that lowers only the skew). Every size is tried: a size that does not help says nothing about
+ * the next one (one new task can land in the AZ ECS fills first and be taken back, where two reach the AZ that
+ * needs them).
+ */
 function planSurge(input: StrategyInput, limit: number, allowSkewOnly: boolean): { size: number; prediction?: PredictedService } {
     const { layout, tree, balance, tasks, index } = input;
     const protectedOn = new Map<number, number>();
@@ -126,9 +131,10 @@ function planSurge(input: StrategyInput, limit: number, allowSkewOnly: boolean):
         let ok = true;
         for (let n = 0; n < k && ok; n++) ok = predicted.place() !== undefined;
         for (let n = 0; n < k && ok; n++) ok = predicted.scaleIn() !== undefined;
-        if (!ok || !helps(input, predicted.eligibleCounts(), k, allowSkewOnly)) break;
-        best = { size: k, prediction: predicted };
-        if (!helps(input, predicted.eligibleCounts(), k, false)) break;
+        // No room for k new tasks means none for more.
+        if (!ok) break;
+        if (helps(input, predicted.eligibleCounts(), k, false)) best = { size: k, prediction: predicted };
+        else if (k === 1 && allowSkewOnly && helps(input, predicted.eligibleCounts(), k, true)) best = { size: k, prediction: predicted };
     }
     return best;
 }

@@ -408,3 +408,17 @@ describe("plan: spread(AZ) then spread(instance) is balanced hierarchically", ()
         expect(d).toMatchObject({ lowerBound: 3, moves: 3, lowerBoundAfter: 0, skewAfter: 1 });
     });
 });
+
+describe("plan: surge size", () => {
+    const SIX: InstanceSpec[] = ["a", "b", "c"].flatMap((az) => [1, 2].map((n) => ({ id: `i-${az}${n}`, az: `us-east-1${az}` })));
+
+    it("finds a productive surge of two when a surge of one would not help (found end to end on the emulator)", () => {
+        // AZ targets 3/4/3 (b holds the most). One new task goes to AZ c, the fewest, and the scale-in takes one
+        // from b, the most: the surplus stays 3. Two new tasks both go to c; the scale-in then takes one from b
+        // and, with a and b tied at four, one from a1, the instance with the most: the surplus drops to 1.
+        const s = buildSnapshot({ instances: SIX, services: [{ name: "w", placement: { "i-a1": 4, "i-b1": 3, "i-b2": 2, "i-c1": 1 }, minHealthy: 100, maxPercent: 200 }] });
+        const p = plan(s, settings());
+        expect(decision(p, "w")).toMatchObject({ outcome: "surge", lowerBound: 3, moves: 2, lowerBoundAfter: 1 });
+        expect(actionsOf(p, "w")[0]).toMatchObject({ kind: "surge", ownerDesired: 10, desiredCount: 12 });
+    });
+});
