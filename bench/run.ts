@@ -1,0 +1,129 @@
+// npm run bench [-- --json OUT] [--quick] [--parts scenarios,planner,observe,artifact] [--seed N]
+// The benchmark: (1) every scenario × strategy, (2) planner cost at ECS's limits, (3) observe cost in API calls and
+// throttled time, (4) the Lambda artifact's size and cold start. Prints markdown; --json writes every figure.
+// --quick runs a fast subset (small scenarios, smaller clusters, fewer repeats).
+
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseFlags, UsageError } from "../local/cliFlags";
+import { artifactLines, measureArtifact } from "./artifactCost";
+import { measureObserveCost, observeModelLine, observeTable, observeTargetLine, type ObserveCost } from "./observeCost";
+import { measurePlannerCost, plannerTable, plannerTargetLine } from "./plannerCost";
+import { runScenarioMatrix, scenarioFiles, type ScenarioRow } from "./scenarioMatrix";
+import { scenarioTable, scenarioTargetsLine, summarize, summaryTable } from "./scenarioTable";
+import { PLANNER_SIZES } from "./syntheticCluster";
+
+const USAGE = "usage: npm run bench [-- --json OUT] [--quick] [--parts scenarios,planner,observe,artifact] [--seed N]";
+const PARTS = ["scenarios", "planner", "observe", "artifact"] as const;
+type Part = (typeof PARTS)[number];
+
+/** Scenarios left out of --quick: the two that take most of part 1's time. */
+export const QUICK_SKIPS = ["many-services-250", "large-service-500"];
+/** Repeats: plan() runs per size (after a cold one), observe() reads per size, cold-start processes. */
+const REPEATS = { full: { plan: 11, observe: 3, coldStart: 9 }, quick: { plan: 3, observe: 1, coldStart: 3 } };
+/** --quick reads the clusters up to this many tasks on the emulator. */
+const QUICK_OBSERVE_MAX_TASKS = 10_000;
+
+function progress(text: string): void {
+    process.stderr.write(`${text}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+    const { positional, flags } = parseFlags(argv, { json: "string", quick: "boolean", parts: "string", seed: "integer" });
+    if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
+    const parts = flags.parts === undefined ? [...PARTS] : String(flags.parts).split(",").map((p) => p.trim());
+    for (const p of parts) if (!PARTS.includes(p as Part)) throw new UsageError(`--parts takes ${PARTS.join(", ")}; got ${p}`);
+    const quick = flags.quick === true;
+    const seed = (flags.seed as number | undefined) ?? 1;
+    const started = performance.now();
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+    const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`;
+    const generatedAt = new Date().toISOString();
+    const out: Record<string, unknown> = { generatedAt, command, quick, seed, machine };
+    const sections: string[] = [];
+
+    if (parts.includes("scenarios")) {
+        const all = scenarioFiles(join(__dirname, "..", "scenarios"));
+        const files = quick ? all.filter((f) => !QUICK_SKIPS.some((s) => f.endsWith(`${s}.json`))) : all;
+        progress(`part 1: ${files.length} scenario(s) × 4 strategies`);
+        const rows: ScenarioRow[] = await runScenarioMatrix({
+            files,
+            seed,
+            onRow: (r) => progress(`  ${r.scenario} ${r.strategy}: ${r.tasksStopped} stopped / ${r.lowerBound}, ${(r.wallMs / 1000).toFixed(1)} s`),
+        });
+        const summaries = summarize(rows);
+        out.scenarios = { rows, summaries };
+        sections.push([
+            `### 1. Scenarios × strategies (seed ${seed})`,
+            scenarioTargetsLine(),
+            "Ratio = tasks stopped ÷ lower bound; `— (0 needed)` when the lower bound is 0 and nothing was stopped, `∞ (n stopped, 0 needed)` when it is 0 and tasks were stopped (left out of the geometric mean). Skew = max − min of a service's tasks over the instances that can hold it (within each AZ when it spreads on AZ first) and over AZs, worst service, computed from the report's `after` and `instances`.",
+            scenarioTable(rows),
+            "Per strategy (geometric mean over the scenarios with a positive lower bound):",
+            summaryTable(summaries),
+        ].join("\n\n"));
+    }
+
+    const repeats = quick ? REPEATS.quick : REPEATS.full;
+    if (parts.includes("planner")) {
+        progress(`part 2: planner cost, ${PLANNER_SIZES.length} sizes × ${repeats.plan} runs (a child process per size)`);
+        const costs = measurePlannerCost({
+            repeats: repeats.plan,
+            seed,
+            onSize: (c) => progress(`  ${c.size}: ${c.tasks} tasks, median ${c.medianMs.toFixed(1)} ms`),
+        });
+        out.planner = costs;
+        sections.push([
+            "### 2. Planner cost at ECS's limits",
+            "Synthetic snapshots (bench/syntheticCluster.ts): 3 AZs (6 from 1,000 instances), three instance sizes, four task sizes, long-tailed service sizes (≤ 5,000 tasks), a quarter of the spread services unbalanced, and a DAEMON, binpack/random, opted-out and mid-deployment services. plan() with the default settings (skewThreshold 1, 20 moves per pass), every task definition known. Median of the timed runs after one cold run, each size in a child process of its own. Memory: resident set (RSS) of that process with the modules loaded, with the snapshot built (after a full GC), and its peak by the end; “plan's peak over snapshot” is the peak minus the RSS with the snapshot (“≤” when the peak came from building the snapshot).",
+            plannerTable(costs),
+            plannerTargetLine(costs),
+        ].join("\n\n"));
+    }
+
+    if (parts.includes("observe")) {
+        const sizes = quick ? PLANNER_SIZES.filter((s) => s.tasks <= QUICK_OBSERVE_MAX_TASKS) : PLANNER_SIZES;
+        progress(`part 3: observe cost, ${sizes.length} sizes × ${repeats.observe} read(s) on the emulator`);
+        const costs: ObserveCost[] = [];
+        for (const size of sizes) {
+            const c = await measureObserveCost(size, { runs: repeats.observe, seed });
+            progress(`  ${c.size}: ${c.callsTotal} calls (bound ${c.lowerBoundTotal}), ${c.realMs.toFixed(0)} ms per read`);
+            costs.push(c);
+        }
+        out.observe = costs;
+        sections.push([
+            "### 3. Observe cost per pass",
+            "The same synthetic clusters on the local emulator, read by the rebalancer's observe() through the real AWS SDK (the function's retry settings). Calls are the requests the emulator received (observe()'s own count in brackets); the lower bound is pages of 100 for the lists, batches of 10 DescribeServices and of 100 DescribeContainerInstances / DescribeTasks, and DescribeScalableTargets pages of 50 (bench/observeLowerBound.ts).",
+            observeTable(costs),
+            observeModelLine(10),
+            observeTargetLine(costs),
+        ].join("\n\n"));
+    }
+
+    if (parts.includes("artifact")) {
+        progress(`part 4: the Lambda artifact, ${repeats.coldStart} cold starts`);
+        const artifact = await measureArtifact({ samples: repeats.coldStart });
+        out.artifact = artifact;
+        sections.push(["### 4. The Lambda artifact", ...artifactLines(artifact)].join("\n\n"));
+    }
+
+    const wallSeconds = (performance.now() - started) / 1000;
+    out.wallSeconds = wallSeconds;
+    console.log(sections.join("\n\n"));
+    console.log(`\n${command}: ${wallSeconds.toFixed(0)} s wall on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${generatedAt.slice(0, 10)}`);
+    if (flags.json) {
+        writeFileSync(String(flags.json), JSON.stringify(out, null, 2) + "\n");
+        progress(`figures written to ${flags.json}`);
+    }
+    return 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+        if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
+        else console.error(err);
+        process.exit(err instanceof UsageError ? 2 : 1);
+    },
+);

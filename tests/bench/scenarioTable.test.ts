@@ -1,0 +1,41 @@
+import { disruptionRatio } from "../../bench/disruption";
+import type { ScenarioRow } from "../../bench/scenarioMatrix";
+import { scenarioTable, summarize, summaryTable } from "../../bench/scenarioTable";
+
+function row(scenario: string, strategy: ScenarioRow["strategy"], stopped: number, bound: number, extra: Partial<ScenarioRow> = {}): ScenarioRow {
+    return {
+        scenario, strategy, tasksStopped: stopped, tasksStarted: stopped, lowerBound: bound, ratio: disruptionRatio(stopped, bound),
+        instanceSkew: 0, azSkew: 0, floorViolations: 0, ceilingViolations: 0, invocations: 1, apiCalls: 10, emulatedSeconds: 5, converged: true,
+        remainingMoves: 0, wallMs: 1, ...extra,
+    };
+}
+
+const rows = [
+    row("a", "redeploy", 4, 2, { instanceSkew: 3, instanceSkewService: "web", floorViolations: 1 }),
+    row("b", "redeploy", 8, 2, { azSkew: 2, converged: false }),
+    row("c", "redeploy", 0, 0),
+    row("a", "none", 0, 2),
+    row("b", "none", 0, 2),
+];
+
+it("summarizes per strategy: geometric mean over positive bounds, worst skews, violations, convergence", () => {
+    const [redeploy, none] = summarize(rows);
+    expect(redeploy).toMatchObject({
+        strategy: "redeploy", scenarios: 3, scenariosInMean: 2,
+        worstInstanceSkew: 3, worstAzSkew: 2, violations: 1, notConverged: 1, tasksStopped: 12, lowerBound: 4, apiCalls: 30,
+    });
+    expect(redeploy.geometricMeanRatio).toBeCloseTo(2.828, 3);
+    expect(none).toMatchObject({ geometricMeanRatio: 0, scenariosInMean: 2, scenariosActing: 0 });
+    expect(Number.isNaN(none.geometricMeanRatioWhenActing)).toBe(true);
+});
+
+it("prints one row per run, with the ratio's zero-bound case spelled out and the worst service named", () => {
+    const lines = scenarioTable(rows).split("\n");
+    expect(lines).toHaveLength(2 + rows.length);
+    expect(lines[2]).toMatch(/^\| a +\| redeploy \| +4 \| +2 \| +2\.00 \| +3 \(web\) \| +0 \| +1\/0 \|/);
+    expect(lines[4]).toContain("— (0 needed)");
+    expect(lines[3]).toMatch(/\| NO +\|/);
+    const summary = summaryTable(summarize(rows)).split("\n");
+    expect(summary[2]).toMatch(/^\| redeploy \| +2\.83 \(2\) \| +2\.83 \(2\) \| +12 \/ 4 \| +3\/2 \| +1 \| +1 \|/);
+    expect(summary[3]).toMatch(/^\| none +\| +0\.00 \(2\) \| +— \(0\) \|/);
+});
