@@ -129,6 +129,14 @@ export class EmulatorControl {
         this.act("setDesiredCount", (call) => updateService(this.core, { cluster, service, desiredCount }, call), actor);
     }
 
+    /**
+     * Starts a deployment as the service owner (`actor`) would with UpdateService: to another task definition
+     * revision, or `forceNewDeployment` with the same one.
+     */
+    deployService(cluster: string, service: string, change: { taskDefinition?: string; forceNewDeployment?: boolean }, actor = "owner"): void {
+        this.act("deployService", (call) => updateService(this.core, { cluster, service, ...change }, call), actor);
+    }
+
     /** Makes Application Auto Scaling's DescribeScalableTargets report the service as scalable. */
     registerScalableTarget(cluster: string, service: string, minCapacity: number, maxCapacity: number): void {
         this.act("registerScalableTarget", () => {

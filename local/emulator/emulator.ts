@@ -29,6 +29,22 @@ export interface EcsEmulatorOptions {
     faults?: Partial<FaultConfig>;
 }
 
+/** One API call as a middleware sees it. */
+export interface ApiCallInfo {
+    /** The X-Amz-Target value. */
+    target: string;
+    /** The operation name (the target's part after the dot). */
+    operation: string;
+    input: Json;
+    caller: CallerIdentity;
+}
+
+/**
+ * Sees an API call before ECS does: calls `next()` to let ECS handle it (and may read or replace the answer), or
+ * answers itself without calling it, and then the call never reaches ECS (not counted, no latency, no faults).
+ */
+export type ApiMiddleware = (call: ApiCallInfo, next: () => ApiResponse) => ApiResponse;
+
 export class EcsEmulator {
     readonly clock: Clock;
     readonly timing: Timing;
@@ -39,6 +55,7 @@ export class EcsEmulator {
     private readonly core: EmulatorCore;
     private readonly ownsClock: boolean;
     private readonly calls = new Map<string, number>();
+    private readonly middlewares: ApiMiddleware[] = [];
     private server?: Server;
 
     constructor(options: EcsEmulatorOptions = {}) {
@@ -79,8 +96,46 @@ export class EcsEmulator {
         return this.core.bus.onTaskChange(listener);
     }
 
+    /**
+     * Faults from now on (unset keys off), e.g. to stop them after a chaos phase; counts and throttling buckets
+     * carry on.
+     */
+    setFaults(faults: Partial<FaultConfig>): void {
+        this.core.faults.reconfigure(faults);
+    }
+
+    /**
+     * Other callers in the account and Region spend `count` tokens of the throttling bucket `operation` belongs
+     * to (ECS's buckets are shared by every caller); returns how many they could spend. No effect on an
+     * operation ECS does not throttle.
+     */
+    spendThrottleTokens(operation: string, count: number): number {
+        return this.core.faults.spendThrottleTokens(operation, count);
+    }
+
+    /** Adds an API middleware (none by default; the first added sees calls first). Returns a remove function. */
+    useApiMiddleware(middleware: ApiMiddleware): () => void {
+        this.middlewares.push(middleware);
+        return () => {
+            const i = this.middlewares.indexOf(middleware);
+            if (i >= 0) this.middlewares.splice(i, 1);
+        };
+    }
+
+    /** An error answer a middleware can give instead of ECS's (a fixed request id: no random stream is used). */
+    static errorResponse(type: string, message: string, status = 400): ApiResponse {
+        return { status, requestId: "00000000-0000-0000-0000-000000000000", body: errorBody(type, message), realDelayMs: 0 };
+    }
+
     /** Handles one API call as the HTTP server does: `target` is the X-Amz-Target header value. */
     call(target: string, input: Json, caller: CallerIdentity = {}): ApiResponse {
+        if (this.middlewares.length === 0) return this.handle(target, input, caller);
+        const info: ApiCallInfo = { target, operation: target.split(".")[1] ?? "", input, caller };
+        const through = (i: number): ApiResponse => (i === this.middlewares.length ? this.handle(target, input, caller) : this.middlewares[i](info, () => through(i + 1)));
+        return through(0);
+    }
+
+    private handle(target: string, input: Json, caller: CallerIdentity): ApiResponse {
         const core = this.core;
         const requestId = core.rng.ids.uuid();
         const [prefix, operationName = ""] = target.split(".");

@@ -62,6 +62,16 @@ export class FaultInjector {
         this.config = { ...DEFAULT_FAULTS, ...config, latency: { ...DEFAULT_FAULTS.latency, ...config.latency } };
     }
 
+    /** Replaces the configuration from now on (unset keys take their defaults: off); counts and buckets stay. */
+    reconfigure(config: Partial<FaultConfig>): void {
+        Object.assign(this.config, { ...DEFAULT_FAULTS, ...config, latency: { ...DEFAULT_FAULTS.latency, ...config.latency } });
+    }
+
+    /** Other callers in the account spend tokens of the operation's throttling bucket; returns how many. */
+    spendThrottleTokens(operation: string, count: number): number {
+        return this.throttler.spend(operation, count, this.clock.now());
+    }
+
     /** Decides the faults of one ECS call, in the order ECS would apply them: throttling first. */
     forCall(operation: string, throttled: boolean): CallFaults {
         const result: CallFaults = { realDelayMs: 0 };

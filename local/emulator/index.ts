@@ -1,6 +1,6 @@
 // Public surface of the local ECS emulator (see README.md).
 
-export { EcsEmulator, type EcsEmulatorOptions } from "./emulator";
+export { EcsEmulator, type ApiCallInfo, type ApiMiddleware, type EcsEmulatorOptions } from "./emulator";
 export { VirtualClock, ScaledClock, type Clock, type Timer } from "./clock";
 export { DEFAULT_TIMING, type Timing } from "./timing";
 export { DEFAULT_FAULTS, type FaultConfig, type FaultCounts } from "./faults";

@@ -59,13 +59,25 @@ class TokenBucket {
         this.last = now;
     }
 
-    take(now: number): boolean {
+    private refill(now: number): void {
         const elapsed = Math.max(0, now - this.last) / 1000;
         this.tokens = Math.min(this.category.burst, this.tokens + elapsed * this.category.sustained);
         this.last = now;
+    }
+
+    take(now: number): boolean {
+        this.refill(now);
         if (this.tokens < 1) return false;
         this.tokens -= 1;
         return true;
+    }
+
+    /** Other callers in the account spend up to `count` tokens; returns how many they got. */
+    spend(count: number, now: number): number {
+        this.refill(now);
+        const spent = Math.max(0, Math.min(Math.floor(this.tokens), count));
+        this.tokens -= spent;
+        return spent;
     }
 }
 
@@ -80,13 +92,26 @@ export class Throttler {
 
     /** False when the call must be throttled. */
     admit(operation: string, now: number): boolean {
+        const bucket = this.bucketOf(operation, now);
+        return bucket ? bucket.take(now) : true;
+    }
+
+    /**
+     * Tokens of the operation's category spent by other callers in the account and Region (the buckets are
+     * shared by every caller); returns how many were available to spend (0 for an unthrottled operation).
+     */
+    spend(operation: string, count: number, now: number): number {
+        return this.bucketOf(operation, now)?.spend(count, now) ?? 0;
+    }
+
+    private bucketOf(operation: string, now: number): TokenBucket | undefined {
         const category = this.categoryOf.get(operation);
-        if (!category) return true;
+        if (!category) return undefined;
         let bucket = this.buckets.get(category.name);
         if (!bucket) {
             bucket = new TokenBucket(category, now);
             this.buckets.set(category.name, bucket);
         }
-        return bucket.take(now);
+        return bucket;
     }
 }
