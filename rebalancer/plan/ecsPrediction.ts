@@ -2,7 +2,10 @@
 // where the service scheduler places a new task (fit, then each strategy in order: spread keeps the values with
 // the fewest of the service's tasks, binpack the least remaining resource), and which task a scale-in removes
 // (spread: the value with the most tasks; binpack: the most remaining resource). ECS leaves ties undocumented,
-// so every tie is resolved against the plan: the least helpful choice.
+// so a prediction resolves every tie one way: against the plan (the least helpful choice, the default) or for it
+// (the most helpful, to tell a move that could help from one that cannot).
+
+export type TieResolution = "worst" | "best";
 
 import type { ClusterIndex } from "./clusterIndex";
 import { keyAt, levelOfField, type ServiceLayout } from "./bins";
@@ -26,6 +29,7 @@ export class PredictedService {
         /** Leaf targets the prediction judges choices against (the plan's targets). */
         private readonly leafTargets: readonly number[],
         protectedOn: Map<number, number> = new Map(),
+        private readonly ties: TieResolution = "worst",
     ) {
         this.tasksOn = new Map(layout.countsOnAnyInstance);
         this.protectedOn = protectedOn;
@@ -113,18 +117,11 @@ export class PredictedService {
         const candidates = this.layout.instances.filter((i) => this.roomFor(i) >= 1);
         if (candidates.length === 0) return undefined;
         const ties = this.applyStrategies(candidates, false);
-        // Least helpful tie: the instance whose leaf would end furthest above its target.
-        let worst = ties[0], worstExcess = -Infinity;
-        for (const i of ties) {
-            const excess = this.leafExcess(i, 1);
-            if (excess > worstExcess || (excess === worstExcess && this.index.instances[i].arn > this.index.instances[worst].arn)) {
-                worst = i;
-                worstExcess = excess;
-            }
-        }
-        this.add(worst, 1);
-        this.placedOn.set(worst, (this.placedOn.get(worst) ?? 0) + 1);
-        return worst;
+        // Least helpful tie: the instance whose leaf would end furthest above its target (most helpful: nearest).
+        const chosen = this.pick(ties, (i) => this.leafExcess(i, 1), "high");
+        this.add(chosen, 1);
+        this.placedOn.set(chosen, (this.placedOn.get(chosen) ?? 0) + 1);
+        return chosen;
     }
 
     /** Removes one task the way ECS's scale-in would; returns the instance, or undefined when none can go. */
@@ -133,17 +130,27 @@ export class PredictedService {
         for (const [i, n] of this.tasksOn) if (n - (this.protectedOn.get(i) ?? 0) > 0) candidates.push(i);
         if (candidates.length === 0) return undefined;
         const ties = this.applyStrategies(candidates, true);
-        // Least helpful tie: the instance whose leaf is least above its target.
-        let worst = ties[0], worstExcess = Infinity;
-        for (const i of ties) {
-            const excess = this.leafExcess(i, 0);
-            if (excess < worstExcess || (excess === worstExcess && this.index.instances[i].arn > this.index.instances[worst].arn)) {
-                worst = i;
-                worstExcess = excess;
+        // Least helpful tie: the instance whose leaf is least above its target (most helpful: furthest).
+        const chosen = this.pick(ties, (i) => this.leafExcess(i, 0), "low");
+        this.add(chosen, -1);
+        return chosen;
+    }
+
+    /**
+     * Resolves a tie: `harmful` says which end of the score hurts the plan ("high": a high score is the least
+     * helpful); the worst resolution takes that end, the best the other. Equal scores: a stable order by ARN.
+     */
+    private pick(ties: number[], score: (i: number) => number, harmful: "high" | "low"): number {
+        const sign = (harmful === "high") === (this.ties === "worst") ? 1 : -1;
+        let chosen = ties[0], chosenScore = sign * score(ties[0]);
+        for (const i of ties.slice(1)) {
+            const s = sign * score(i);
+            if (s > chosenScore || (s === chosenScore && this.index.instances[i].arn > this.index.instances[chosen].arn)) {
+                chosen = i;
+                chosenScore = s;
             }
         }
-        this.add(worst, -1);
-        return worst;
+        return chosen;
     }
 
     /** Instances where the prediction placed new tasks, for the cluster-wide resource ledger. */

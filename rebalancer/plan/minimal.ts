@@ -8,7 +8,7 @@
 
 import type { Task } from "../model";
 import { evaluateBalance } from "./balance";
-import { PredictedService } from "./ecsPrediction";
+import { PredictedService, type TieResolution } from "./ecsPrediction";
 import { encodeLastMove, encodeSurgeMarker } from "./markers";
 import type { RebalanceStrategy, StrategyInput, StrategyResult } from "./strategy";
 import type { Action } from "./types";
@@ -52,11 +52,37 @@ function movableTasks(input: StrategyInput): Task[][] {
     return movable;
 }
 
-/** A prediction is accepted if each move lowers the surplus by one, or (a single move) lowers the skew. */
-function helps(input: StrategyInput, counts: number[], moves: number, allowSkewOnly: boolean): boolean {
-    const after = evaluateBalance(input.tree, counts, input.settings.skewThreshold);
-    if (after.lowerBound === input.balance.lowerBound - moves) return true;
-    return allowSkewOnly && moves === 1 && after.lowerBound <= input.balance.lowerBound && after.skew < input.balance.skew;
+/**
+ * How far a pass may go when no move is predicted to be productive:
+ * - "productive": every move lowers the surplus by one (worst-case ECS tie-breaks);
+ * - "skew": one move that, even at worst, lowers the skew without raising the surplus;
+ * - "chance": one move (or one surge) that at worst makes nothing worse and at best lowers the surplus or the skew —
+ *   where ECS's undocumented tie-break decides. The flap guard stops it from being repeated if it did not help.
+ */
+export type Acceptance = "productive" | "skew" | "chance";
+
+interface Progress {
+    lowerBound: number;
+    skew: number;
+}
+
+/** The order progress is judged in (the flap guard's too): a lower surplus, or the same surplus and a lower skew. */
+function better(a: Progress, than: Progress): boolean {
+    return a.lowerBound < than.lowerBound || (a.lowerBound === than.lowerBound && a.skew < than.skew);
+}
+
+function accepts(input: StrategyInput, worst: number[], best: () => number[] | undefined, moves: number, level: Acceptance): boolean {
+    const threshold = input.settings.skewThreshold;
+    const now: Progress = input.balance;
+    const after = evaluateBalance(input.tree, worst, threshold);
+    if (after.lowerBound === now.lowerBound - moves) return true;
+    if (level === "skew") return moves === 1 && after.lowerBound <= now.lowerBound && after.skew < now.skew;
+    if (level === "chance") {
+        if (better(now, after)) return false;
+        const bestCounts = best();
+        return bestCounts !== undefined && better(evaluateBalance(input.tree, bestCounts, threshold), now);
+    }
+    return false;
 }
 
 interface Victim {
@@ -69,8 +95,16 @@ function stopReason(input: StrategyInput, position: number): string {
     return `ecs-rebalancer: moving a surplus task of ${input.service.name} off ${instance.ec2InstanceId} (${instance.az || "no AZ"})`.slice(0, 255);
 }
 
+/** ECS's replacements for these stops, predicted with its ties resolved one way; undefined when one cannot be placed. */
+function predictStops(input: StrategyInput, victims: Victim[], ties: TieResolution): PredictedService | undefined {
+    const predicted = new PredictedService(input.index, input.layout, input.tree, input.balance.leafTargets, new Map(), ties);
+    for (const v of victims) predicted.stop(input.layout.instances[v.position]);
+    for (let n = 0; n < victims.length; n++) if (predicted.place() === undefined) return undefined;
+    return predicted;
+}
+
 /** Grows a wave of stops one victim at a time while the prediction says every stop is a productive move. */
-function planStopWave(input: StrategyInput, limit: number, allowSkewOnly: boolean): { victims: Victim[]; prediction?: PredictedService; movableFound: boolean } {
+function planStopWave(input: StrategyInput, limit: number, level: Acceptance): { victims: Victim[]; prediction?: PredictedService; movableFound: boolean } {
     const { layout, tree, balance } = input;
     const movable = movableTasks(input);
     const movableFound = movable.some((list, p) => list.length > 0 && balance.leafCounts[tree.leafOf[p]] > balance.leafTargets[tree.leafOf[p]]);
@@ -95,19 +129,16 @@ function planStopWave(input: StrategyInput, limit: number, allowSkewOnly: boolea
         let accepted = false;
         for (const p of candidates.slice(0, 8)) {
             const trial = [...victims, { task: movable[p][stopsAt.get(p) ?? 0], position: p }];
-            const predicted = new PredictedService(input.index, layout, tree, balance.leafTargets);
-            for (const v of trial) predicted.stop(layout.instances[v.position]);
-            let placedAll = true;
-            for (let n = 0; n < trial.length && placedAll; n++) placedAll = predicted.place() !== undefined;
-            if (!placedAll) continue;
-            if (helps(input, predicted.eligibleCounts(), trial.length, allowSkewOnly)) {
+            const predicted = predictStops(input, trial, "worst");
+            if (!predicted) continue;
+            if (accepts(input, predicted.eligibleCounts(), () => predictStops(input, trial, "best")?.eligibleCounts(), trial.length, level)) {
                 victims = trial;
                 prediction = predicted;
                 accepted = true;
                 break;
             }
         }
-        if (!accepted || !helps(input, prediction!.eligibleCounts(), victims.length, false)) break;
+        if (!accepted || !accepts(input, prediction!.eligibleCounts(), () => undefined, victims.length, "productive")) break;
     }
     return { victims, prediction, movableFound };
 }
@@ -118,23 +149,31 @@ function planStopWave(input: StrategyInput, limit: number, allowSkewOnly: boolea
  * the next one (one new task can land in the AZ ECS fills first and be taken back, where two reach the AZ that
  * needs them).
  */
-function planSurge(input: StrategyInput, limit: number, allowSkewOnly: boolean): { size: number; prediction?: PredictedService } {
-    const { layout, tree, balance, tasks, index } = input;
+function planSurge(input: StrategyInput, limit: number, level: Acceptance): { size: number; prediction?: PredictedService } {
+    const { tasks, index } = input;
     const protectedOn = new Map<number, number>();
     for (const t of tasks) {
         const i = t.containerInstanceArn === undefined ? undefined : index.indexByArn.get(t.containerInstanceArn);
         if (i !== undefined && t.protectionEnabled === true) protectedOn.set(i, (protectedOn.get(i) ?? 0) + 1);
     }
+    /** k new tasks placed, then k removed by ECS's scale-in, ties resolved one way; undefined when they do not fit. */
+    const predictSurge = (k: number, ties: TieResolution): PredictedService | undefined => {
+        const predicted = new PredictedService(index, input.layout, input.tree, input.balance.leafTargets, protectedOn, ties);
+        for (let n = 0; n < k; n++) if (predicted.place() === undefined) return undefined;
+        for (let n = 0; n < k; n++) if (predicted.scaleIn() === undefined) return undefined;
+        return predicted;
+    };
     let best: { size: number; prediction?: PredictedService } = { size: 0 };
     for (let k = 1; k <= limit; k++) {
-        const predicted = new PredictedService(index, layout, tree, balance.leafTargets, protectedOn);
-        let ok = true;
-        for (let n = 0; n < k && ok; n++) ok = predicted.place() !== undefined;
-        for (let n = 0; n < k && ok; n++) ok = predicted.scaleIn() !== undefined;
+        const predicted = predictSurge(k, "worst");
         // No room for k new tasks means none for more.
-        if (!ok) break;
-        if (helps(input, predicted.eligibleCounts(), k, false)) best = { size: k, prediction: predicted };
-        else if (k === 1 && allowSkewOnly && helps(input, predicted.eligibleCounts(), k, true)) best = { size: k, prediction: predicted };
+        if (!predicted) break;
+        if (accepts(input, predicted.eligibleCounts(), () => undefined, k, "productive")) best = { size: k, prediction: predicted };
+        else if (best.size === 0 && level !== "productive" && (level === "chance" || k === 1) &&
+            accepts(input, predicted.eligibleCounts(), () => predictSurge(k, "best")?.eligibleCounts(), k, level)) {
+            // A surge that is not surely productive: the smallest that qualifies, and no bigger one is looked for.
+            return { size: k, prediction: predicted };
+        }
     }
     return best;
 }
@@ -161,7 +200,11 @@ export const minimalStrategy: RebalanceStrategy = {
             tag: encodeLastMove({ kind, lowerBound: balance.lowerBound, skew: balance.skew, fingerprint: input.fingerprint, at }),
         });
 
-        const stopResult = (wave: ReturnType<typeof planStopWave>): StrategyResult => {
+        const qualifier = (level: Acceptance): string =>
+            level === "skew" ? "; lowers the skew only (ECS would not place a task where it lowers the surplus)"
+                : level === "chance" ? "; a chance: ECS's tie-break decides whether it helps, and at worst it changes nothing"
+                    : "";
+        const stopResult = (wave: ReturnType<typeof planStopWave>, level: Acceptance): StrategyResult => {
             const actions: Action[] = wave.victims.map((v) => ({
                 kind: "stop-task",
                 service: service.name,
@@ -172,7 +215,7 @@ export const minimalStrategy: RebalanceStrategy = {
             }));
             return result({
                 outcome: "move",
-                detail: `stop ${wave.victims.length} surplus task(s); ${headroom} above the healthy floor of ${floor}`,
+                detail: `stop ${wave.victims.length} surplus task(s); ${headroom} above the healthy floor of ${floor}${qualifier(level)}`,
                 actions: [...actions, lastMove("stop")],
                 moves: wave.victims.length,
                 predictedCounts: wave.prediction!.eligibleCounts(),
@@ -180,11 +223,11 @@ export const minimalStrategy: RebalanceStrategy = {
                 unreadProtection: wave.victims.filter((v) => v.task.protectionEnabled === undefined).map((v) => v.task.arn),
             }, input);
         };
-        const surgeResult = (surge: ReturnType<typeof planSurge>): StrategyResult => {
+        const surgeResult = (surge: ReturnType<typeof planSurge>, level: Acceptance): StrategyResult => {
             const desiredCount = service.desiredCount + surge.size;
             return result({
                 outcome: "surge",
-                detail: `desiredCount ${service.desiredCount} → ${desiredCount} (ceiling ${ceiling}): ECS starts ${surge.size} task(s) on under-target instances, then scales in where the surplus is`,
+                detail: `desiredCount ${service.desiredCount} → ${desiredCount} (ceiling ${ceiling}): ECS starts ${surge.size} task(s) on under-target instances, then scales in where the surplus is${qualifier(level)}`,
                 actions: [
                     {
                         kind: "surge",
@@ -202,17 +245,17 @@ export const minimalStrategy: RebalanceStrategy = {
             }, input);
         };
 
-        // Productive moves first (stops, then a surge); a skew-only single move only when none exists.
+        // Productive moves first (stops, then a surge); a skew-only move only when none exists; a chance last.
         let movableFound = headroom < 1;
-        for (const allowSkewOnly of [false, true]) {
+        for (const level of ["productive", "skew", "chance"] as const) {
             if (headroom >= 1) {
-                const wave = planStopWave(input, Math.min(limit, headroom), allowSkewOnly);
+                const wave = planStopWave(input, Math.min(limit, headroom), level);
                 movableFound ||= wave.movableFound;
-                if (wave.victims.length > 0) return stopResult(wave);
+                if (wave.victims.length > 0) return stopResult(wave, level);
             }
             if (canSurge) {
-                const surge = planSurge(input, Math.min(limit, room), allowSkewOnly);
-                if (surge.size > 0) return surgeResult(surge);
+                const surge = planSurge(input, Math.min(limit, room), level);
+                if (surge.size > 0) return surgeResult(surge, level);
             }
         }
 

@@ -10,8 +10,12 @@ import { randomServices } from "./support/randomServices";
 import { CLUSTER, type ServiceSpec } from "./support/scenario";
 import { limitsOf } from "./support/taskWatch";
 
-/** Seeds include layouts where the surplus is out of ECS's reach (16, 46, 63, 83, 131) and 70 (a surge of two needed). */
-const SEEDS = [16, 46, 63, 70, 83, 101, 131, 202];
+/**
+ * Seeds include layouts where the surplus is out of ECS's reach (16, 46, 63, 83, 131), 70 (a surge of two needed)
+ * and 57 (no move surely helps: AZ a 3 (3 + 0), b 3 (3 + 0), c 2 (1 + 1) with room for two surge tasks; only a
+ * move whose outcome ECS's tie-break decides, and which cannot make it worse, gets it balanced).
+ */
+const SEEDS = [16, 46, 57, 63, 70, 83, 101, 131, 202];
 
 async function run(seed: number): Promise<{ run: ConvergenceRun; services: ServiceSpec[] }> {
     const services = randomServices(seed, 8);
@@ -47,19 +51,6 @@ test.each(SEEDS)("random cluster %i", async (seed) => {
             expect(end).toEqual({ service: s.name, desiredCount: s.desiredCount, surgeMarker: false, stoppedWithinSurplus: true, balanced: true });
             if (stuck) expect({ service: s.name, touched: r.watch.stopped(s.name) + r.watch.started(s.name) }).toEqual({ service: s.name, touched: 0 });
         }
-    } finally {
-        await r.close();
-    }
-});
-
-// Known limitation (see the e2e report): with room for two surge tasks, AZ a 3 (3 + 0), b 3 (3 + 0), c 2 (1 + 1),
-// every surge lands in AZ c first and no single surge or stop is predicted to help; reaching balance needs a move
-// that helps only two moves later, which the planner does not make. It stays at skew 3 ("no-safe-move").
-test.failing("random cluster 57: a service left at skew 3 where only a two-step sequence would help", async () => {
-    const { run: r, services } = await run(57);
-    try {
-        const stuckOne = services.find((s) => s.name === "random-2")!;
-        expect(endOf(r, stuckOne).end.balanced).toBe(true);
     } finally {
         await r.close();
     }

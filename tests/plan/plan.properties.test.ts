@@ -86,7 +86,7 @@ describe("planner properties", () => {
         }), RUNS);
     });
 
-    it("moves no more than needed, within the pass and service caps, and every planned move is predicted to help", () => {
+    it("moves no more than needed, within the pass and service caps, and every planned move is predicted to help or, at worst, to change nothing", () => {
         fc.assert(fc.property(arbCluster, (spec) => {
             const snapshot = toSnapshot(spec);
             const s = settingsFor(spec);
@@ -99,7 +99,10 @@ describe("planner properties", () => {
                 expect(d.moves).toBeLessThanOrEqual(s.maxMovesPerService);
                 const productive = d.lowerBoundAfter === d.lowerBound - d.moves;
                 const lowersSkew = d.moves === 1 && d.lowerBoundAfter <= d.lowerBound && d.skewAfter < d.skewBefore;
-                expect({ service: d.service, productive, lowersSkew }).not.toEqual({ service: d.service, productive: false, lowersSkew: false });
+                // A chance (ECS's tie-break decides whether it helps): at worst nothing gets worse.
+                const harmless = d.lowerBoundAfter < d.lowerBound || (d.lowerBoundAfter === d.lowerBound && d.skewAfter <= d.skewBefore);
+                expect({ service: d.service, productive, lowersSkew, harmless }).not.toEqual({ service: d.service, productive: false, lowersSkew: false, harmless: false });
+                if (!productive && !lowersSkew) expect(d.detail).toMatch(/tie-break/);
                 total += d.moves;
             }
             if (s.strategy === "minimal") expect(total).toBeLessThanOrEqual(s.maxMovesPerPass);

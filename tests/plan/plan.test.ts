@@ -422,3 +422,24 @@ describe("plan: surge size", () => {
         expect(actionsOf(p, "w")[0]).toMatchObject({ kind: "surge", ownerDesired: 10, desiredCount: 12 });
     });
 });
+
+describe("plan: when no move is sure to help", () => {
+    it("takes one chance whose worst case changes nothing (ECS's tie-break decides), recorded for the flap guard", () => {
+        // AZ a 3 (3 + 0), b 3 (3 + 0), c 2 (1 + 1), floor 100 %, room for two surge tasks: every surge lands in AZ c
+        // first, and which AZ ECS scales in from next is a tie.
+        const s = buildSnapshot({
+            instances: [
+                { id: "a1", az: "us-east-1a" }, { id: "a2", az: "us-east-1a" },
+                { id: "b1", az: "us-east-1b" }, { id: "b2", az: "us-east-1b" },
+                { id: "c1", az: "us-east-1c" }, { id: "c2", az: "us-east-1c" },
+            ],
+            services: [{ name: "w", placement: { a1: 3, b1: 3, c1: 1, c2: 1 }, maxPercent: 125 }],
+        });
+        const p = plan(s, settings());
+        const d = decision(p, "w");
+        expect(d).toMatchObject({ outcome: "surge", lowerBound: 2 });
+        expect(d.detail).toMatch(/a chance: ECS's tie-break decides/);
+        expect(d.lowerBoundAfter).toBeLessThanOrEqual(d.lowerBound);
+        expect(p.actions.map((a) => a.kind)).toEqual(["surge", "record-move"]);
+    });
+});
