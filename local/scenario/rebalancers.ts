@@ -30,6 +30,18 @@ export interface RebalancerUnderTest {
     config?: Record<string, string>;
     /** The settings the function runs with, as its environment says. */
     environment?: Record<string, string>;
+    /**
+     * minimal/redeploy: loads the deployed closure again, as a fresh Lambda container (its own clients and
+     * memory), with `env` added to its environment; its output goes to `logs` unless `muted()` says it is dead.
+     * Unused by default (one container serves every invocation); chaos runs replace killed containers with it.
+     */
+    newContainer?: (options?: ContainerOptions) => Promise<LambdaHandlerFn>;
+}
+
+export interface ContainerOptions {
+    env?: Record<string, string>;
+    /** While true, what the container prints is dropped (a killed container prints nothing more). */
+    muted?: () => boolean;
 }
 
 export interface RebalancerOptions {
@@ -44,14 +56,18 @@ function rateExpression(seconds: number): string {
     return `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`;
 }
 
+/** Invocations numbered across the function's containers (the runner matches logs to invocations by it). */
+interface InvocationCounter {
+    value: number;
+}
+
 /** Collects what the function prints while it runs (Lambda sends it to CloudWatch; here, to the report). */
-function capturingOutput(handler: LambdaHandlerFn, logs: CapturedLog[]): LambdaHandlerFn {
-    let invocation = 0;
+function capturingOutput(handler: LambdaHandlerFn, logs: CapturedLog[], counter: InvocationCounter = { value: 0 }, muted: () => boolean = () => false): LambdaHandlerFn {
     return async (event, context) => {
-        invocation++;
-        const n = invocation;
+        const n = ++counter.value;
         const out = process.stdout.write, err = process.stderr.write;
         const capture = (chunk: unknown): boolean => {
+            if (muted()) return true;
             for (const line of String(chunk).split("\n")) {
                 if (line.trim() === "") continue;
                 try {
@@ -118,21 +134,25 @@ export async function rebalancerFor(strategy: StrategyName, world: ScenarioWorld
     };
     const deployed = deployUnderMocks(config);
     const accessKeyId = "AKIDLOCALREBALANCER";
-    const handler = await loadLambda(deployed.indexJs, {
-        env: { ...deployed.environment, ...awsEnvironment(world, accessKeyId) },
-        now: () => clock.now(),
-        // The function's waits (its write pacing) pass on the emulated clock, as the world goes on meanwhile.
-        setTimeout: (fn: () => void, ms?: number) => {
-            clock.advance(ms ?? 0);
-            return setImmediate(fn);
-        },
-    });
-    const lambda = new LocalAsyncLambda(capturingOutput(handler, logs), clock, {
+    const counter: InvocationCounter = { value: 0 };
+    const newContainer = async (options: ContainerOptions = {}): Promise<LambdaHandlerFn> => {
+        const handler = await loadLambda(deployed.indexJs, {
+            env: { ...deployed.environment, ...awsEnvironment(world, accessKeyId), ...(options.env ?? {}) },
+            now: () => clock.now(),
+            // The function's waits (its write pacing) pass on the emulated clock, as the world goes on meanwhile.
+            setTimeout: (fn: () => void, ms?: number) => {
+                clock.advance(ms ?? 0);
+                return setImmediate(fn);
+            },
+        });
+        return capturingOutput(handler, logs, counter, options.muted);
+    };
+    const lambda = new LocalAsyncLambda(await newContainer(), clock, {
         timeoutMs: deployed.timeoutSeconds * 1000,
         maximumRetryAttempts: deployed.maximumRetryAttempts,
         maximumEventAgeMs: deployed.maximumEventAgeSeconds * 1000,
         functionName: "ecs-rebalancer",
     });
     const bus = new LocalEventBus(deployed.rules, lambda, clock, world.emulator.accountId, world.scenario.region);
-    return { strategy, accessKeyId, lambda, bus, logs, config, environment: deployed.environment };
+    return { strategy, accessKeyId, lambda, bus, logs, config, environment: deployed.environment, newContainer };
 }
