@@ -7,7 +7,8 @@ import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerI
 import type { EcsEvent } from "../../local/emulator";
 import { addInstances, SETTLE_MS, startHarness, taskDefinition, type Harness } from "./helpers";
 
-const REFERENCE = join(__dirname, "../../../shared/reference/events");
+// The documented samples, copied into the project (tests/fixtures/events) from ../shared/reference/events.
+const REFERENCE = join(__dirname, "../fixtures/events");
 const sample = (file: string) => JSON.parse(readFileSync(join(REFERENCE, file), "utf8")) as EcsEvent;
 
 let h: Harness;
