@@ -1,23 +1,39 @@
 // A synthetic cluster on the local ECS emulator, through its control API (no API calls counted): instances
 // registered, one task definition per service, services created with their tasks RUNNING where the generator put
 // them, DAEMON tasks placed by the emulator's scheduler, scalable targets for the auto-scaled services.
+// On the default VirtualClock the world is settled at once; with `throttledRealTime` it runs on a real-time clock
+// (ScaledClock 1×) with ECS's throttling buckets on, so the SDK's own backoff and the buckets' refill share a clock.
 
-import { EcsEmulator, VirtualClock } from "../local/emulator";
+import { EcsEmulator, ScaledClock, VirtualClock, type Clock } from "../local/emulator";
 import type { SyntheticCluster } from "./syntheticCluster";
 import { placementStrategyOf } from "./syntheticSnapshot";
 
 export interface SyntheticWorld {
     emulator: EcsEmulator;
-    clock: VirtualClock;
+    clock: Clock;
     clusterArn: string;
     endpoint: string;
     scalableTargets: number;
     close(): Promise<void>;
 }
 
-export async function syntheticWorld(cluster: SyntheticCluster, name = "synthetic", seed = 1): Promise<SyntheticWorld> {
-    const clock = new VirtualClock();
-    const emulator = new EcsEmulator({ clock, seed });
+export interface WorldOptions {
+    seed?: number;
+    name?: string;
+    /** Real-time clock and ECS's throttling buckets, instead of a virtual clock without throttling. */
+    throttledRealTime?: boolean;
+}
+
+export async function syntheticWorld(cluster: SyntheticCluster, options: WorldOptions = {}): Promise<SyntheticWorld> {
+    const name = options.name ?? "synthetic";
+    const virtual = !options.throttledRealTime;
+    const clock: Clock = virtual ? new VirtualClock() : new ScaledClock(1);
+    const emulator = new EcsEmulator({
+        clock,
+        seed: options.seed ?? 1,
+        // In real time, let the DAEMON's tasks start at once rather than after the emulator's default delays.
+        ...(virtual ? {} : { timing: { schedulerDelayMs: 0, taskStartMs: 0 }, faults: { throttling: true } }),
+    });
     const endpoint = await emulator.listen();
     const control = emulator.control;
     const clusterArn = control.createCluster(name);
@@ -50,7 +66,8 @@ export async function syntheticWorld(cluster: SyntheticCluster, name = "syntheti
             scalableTargets++;
         }
     }
-    clock.runUntilIdle();
+    if (clock instanceof VirtualClock) clock.runUntilIdle();
+    else await daemonPlaced(emulator, name, cluster);
     return {
         emulator, clock, clusterArn, endpoint, scalableTargets,
         close: async () => {
@@ -58,4 +75,16 @@ export async function syntheticWorld(cluster: SyntheticCluster, name = "syntheti
             clock.dispose();
         },
     };
+}
+
+/** Waits (real time) until the DAEMON service, if any, runs a task on every instance. */
+async function daemonPlaced(emulator: EcsEmulator, name: string, cluster: SyntheticCluster): Promise<void> {
+    const daemon = cluster.services.find((s) => s.kind === "daemon");
+    if (!daemon) return;
+    for (let waited = 0; waited < 60_000; waited += 50) {
+        const running = (emulator.control.service(name, daemon.name) as { runningCount?: number }).runningCount ?? 0;
+        if (running >= cluster.instances.length) return;
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`synthetic cluster ${cluster.size.name}: the DAEMON service did not reach every instance in 60 s`);
 }
