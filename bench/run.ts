@@ -20,7 +20,7 @@ const PARTS = ["scenarios", "planner", "observe", "artifact"] as const;
 type Part = (typeof PARTS)[number];
 
 /** Scenarios left out of --quick: the two that take most of part 1's time. */
-export const QUICK_SKIPS = ["many-services-250", "large-service-500"];
+const QUICK_SKIPS = ["many-services-250", "large-service-500"];
 /** Repeats: plan() runs per size (after a cold one), observe() reads per size, cold-start processes. */
 const REPEATS = { full: { plan: 11, observe: 3, coldStart: 9 }, quick: { plan: 3, observe: 1, coldStart: 3 } };
 /** --quick reads the clusters up to this many tasks on the emulator. */
