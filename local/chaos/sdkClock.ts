@@ -27,13 +27,13 @@ interface RateLimiterClass {
 }
 
 /**
- * True when the code calling `setTimeout` is the retry module itself (its back-off sleep). Only the immediate
- * caller counts: the HTTP handler's socket timers are set from deeper inside a retried request, and must stay real.
+ * True when the stack taken inside the patched `setTimeout` shows the retry module itself as its caller (its
+ * back-off sleep). Only the immediate caller counts: the HTTP handler's socket timers are set from deeper inside a
+ * retried request, and must stay real.
  */
-function isRetryWait(): boolean {
+export function isRetryWait(stack: string | undefined): boolean {
     // [0] "Error", [1] the patched setTimeout, [2] its caller.
-    const caller = (new Error().stack ?? "").split("\n")[2] ?? "";
-    return RETRY_FRAME.test(caller);
+    return RETRY_FRAME.test((stack ?? "").split("\n")[2] ?? "");
 }
 
 /**
@@ -56,7 +56,7 @@ export function installSdkClock(time: EmulatedTime, seed: number): () => void {
         return realSetTimeout(() => fn(...args), 0);
     };
     const patchedSetTimeout = function (this: unknown, fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) {
-        if (typeof fn === "function" && (ms ?? 0) > 0 && isRetryWait()) return emulatedWait(fn, ms, args);
+        if (typeof fn === "function" && (ms ?? 0) > 0 && isRetryWait(new Error().stack)) return emulatedWait(fn, ms, args);
         return realSetTimeout(fn, ms, ...args);
     } as unknown as typeof setTimeout;
 

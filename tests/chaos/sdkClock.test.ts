@@ -3,15 +3,15 @@
 // same seed; everything is put back afterwards.
 
 import { ECSClient, ListServicesCommand } from "@aws-sdk/client-ecs";
-import { installSdkClock } from "../../local/chaos/sdkClock";
+import { installSdkClock, isRetryWait } from "../../local/chaos/sdkClock";
 import { EcsEmulator, VirtualClock } from "../../local/emulator";
 
-async function throttledThenRetried(seed: number): Promise<{ emulatedMs: number; realMs: number; attempts: number; throttled: number }> {
+async function throttledThenRetried(seed: number, retryMode: "adaptive" | "standard" = "adaptive"): Promise<{ emulatedMs: number; realMs: number; attempts: number; throttled: number }> {
     const clock = new VirtualClock();
     const emulator = new EcsEmulator({ clock, faults: { throttling: true }, timing: { apiLatencyMs: 0 } });
     emulator.control.createCluster("c");
     const endpoint = await emulator.listen();
-    const client = new ECSClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "AKIDT", secretAccessKey: "s" }, retryMode: "adaptive", maxAttempts: 8 });
+    const client = new ECSClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "AKIDT", secretAccessKey: "s" }, retryMode, maxAttempts: 8 });
     const restore = installSdkClock({ now: () => clock.now(), advance: (ms) => clock.advance(ms) }, seed);
     try {
         emulator.spendThrottleTokens("ListServices", 1000);
@@ -34,6 +34,20 @@ test("a throttled call waits out its back-off on the emulated clock and succeeds
     expect(r.emulatedMs).toBeGreaterThanOrEqual(50);
     expect(r.emulatedMs).toBeLessThan(3_000);
     expect(r.realMs).toBeLessThan(2_000);
+});
+
+test("standard retries: the back-off itself (not only the adaptive limiter) passes on the emulated clock", async () => {
+    const r = await throttledThenRetried(3, "standard");
+    expect(r.throttled).toBeGreaterThan(0);
+    expect(r.emulatedMs).toBeGreaterThan(0);
+    expect(r.realMs).toBeLessThan(500);
+});
+
+test("only a wait set by the retry module itself is moved, not a timer set deeper inside a retried request", () => {
+    const retry = "/n/node_modules/@smithy/core/dist-cjs/submodules/retry/index.js:533:42";
+    const http = "/n/node_modules/@smithy/node-http-handler/dist-cjs/index.js:337:40";
+    expect(isRetryWait(`Error\n    at patched (sdkClock.ts:1:1)\n    at sleep (${retry})\n    at x (y.js:1:1)`)).toBe(true);
+    expect(isRetryWait(`Error\n    at patched (sdkClock.ts:1:1)\n    at handle (${http})\n    at retry (${retry})`)).toBe(false);
 });
 
 test("the back-off's jitter is seeded: the same seed waits the same", async () => {
