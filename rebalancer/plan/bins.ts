@@ -79,8 +79,13 @@ export function levelsOf(service: Service, req: Requirements): { levels: string[
     return { levels, fixedLevels };
 }
 
-export function buildLayout(service: Service, req: Requirements, index: ClusterIndex): { layout: ServiceLayout } | { skip: Skip } {
-    const { levels, fixedLevels } = levelsOf(service, req);
+/**
+ * The service's bins. `anyLevels` lays out a service that spreads on nothing (binpack or random first) by instance,
+ * for predicting where ECS puts its tasks; such a service is never balanced.
+ */
+export function buildLayout(service: Service, req: Requirements, index: ClusterIndex, anyLevels = false): { layout: ServiceLayout } | { skip: Skip } {
+    let { levels, fixedLevels } = levelsOf(service, req);
+    if (levels.length === 0 && anyLevels) ({ levels, fixedLevels } = { levels: [LEVEL_INSTANCE], fixedLevels: [false] });
     const countsOnAnyInstance = new Map<number, number>();
     for (const t of index.tasksOf(service.name)) {
         const i = t.containerInstanceArn === undefined ? undefined : index.indexByArn.get(t.containerInstanceArn);

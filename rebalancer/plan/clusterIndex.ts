@@ -26,7 +26,8 @@ export class ClusterIndex {
             this.portsInUse.push(new Set(instance.portsInUse));
         });
         for (const task of snapshot.tasks) {
-            if (!task.serviceName) continue;
+            // A task ECS is already stopping (listed while desired RUNNING, described after) is no longer the service's.
+            if (!task.serviceName || task.desiredStatus !== "RUNNING") continue;
             let list = this.tasksByService.get(task.serviceName);
             if (!list) this.tasksByService.set(task.serviceName, (list = []));
             list.push(task);

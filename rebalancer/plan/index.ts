@@ -16,6 +16,7 @@ import { isRequirements, requirementsOf, type Requirements, type RequirementsCon
 import { serviceRefusal } from "./serviceFilter";
 import type { RebalanceStrategy } from "./strategy";
 import { repairSurge } from "./surgeRepair";
+import { reserveRoomForWaitingTasks } from "./waitingTasks";
 import type { Action, LevelCounts, Plan, PlanMetrics, ServiceDecision } from "./types";
 
 export type { Plan, ServiceDecision, Action } from "./types";
@@ -41,6 +42,8 @@ interface Candidate {
     req: Requirements;
     judgement: Judgement;
     fingerprint: string;
+    /** The last, unsure move did not help: only moves sure to lower the surplus now. */
+    sureMovesOnly: boolean;
 }
 
 function emptyDecision(service: Service): ServiceDecision {
@@ -123,6 +126,12 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             decisions.set(service.arn, { ...base, reason: refusal.reason, detail: refusal.detail });
             continue;
         }
+        const listed = index.tasksOf(service.name).length;
+        if (listed !== service.desiredCount) {
+            // The tasks and the service were read moments apart, or ECS is still starting or stopping some.
+            decisions.set(service.arn, { ...base, reason: "mid-deployment", detail: `${listed} task(s) listed for desiredCount ${service.desiredCount}` });
+            continue;
+        }
         const req = requirementsOf(service, ctx);
         if (!isRequirements(req)) {
             decisions.set(service.arn, { ...base, reason: req.reason, detail: req.detail });
@@ -154,7 +163,10 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         }
         const fingerprint = situationFingerprint(service.desiredCount, service.taskDefinition, cache.filterSet(req).hash);
         const last = decodeLastMove(service.tags[LAST_MOVE_TAG]);
-        if (last && last.fingerprint === fingerprint && !improvedSince(last, judgement)) {
+        const notHelped = last !== undefined && last.fingerprint === fingerprint && !improvedSince(last, judgement);
+        // A sure move that did not help means the prediction failed here: nothing more until the situation changes.
+        // An unsure one (skew-only, or a chance) that did not help leaves room for sure moves only.
+        if (notHelped && last.sure) {
             decisions.set(service.arn, withJudgement({
                 ...base,
                 reason: last.kind === "redeploy" ? "redeploy-did-not-help" : "no-improvement",
@@ -163,12 +175,13 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             continue;
         }
         if (req.unreadTaskDefinition) unreadTaskDefinitions.add(req.unreadTaskDefinition);
-        candidates.push({ service, req, judgement, fingerprint });
+        candidates.push({ service, req, judgement, fingerprint, sureMovesOnly: notHelped });
     }
 
     // Moves: most surplus first, so a small budget goes where it helps most; each on the full layout.
     candidates.sort((a, b) => b.judgement.lowerBound - a.judgement.lowerBound || (a.service.name < b.service.name ? -1 : 1));
     const strategy = STRATEGIES[settings.strategy];
+    reserveRoomForWaitingTasks(snapshot.services, index, ctx);
     const moves: Action[] = [];
     const unreadProtection: string[] = [];
     let budget = settings.maxMovesPerPass;
@@ -195,7 +208,12 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         const result = strategy.planService({
             service: c.service, tasks: index.tasksOf(c.service.name), layout, tree, balance, index, settings, now, budget,
             fingerprint: c.fingerprint, unreadProtectionIsProtected: options.unreadProtectionIsProtected ?? false,
+            sureMovesOnly: c.sureMovesOnly,
         });
+        if (c.sureMovesOnly && result.outcome === "skipped" && result.reason === "no-safe-move") {
+            result.reason = "no-improvement";
+            result.detail = "the last move was not sure to help and did not; no move is sure to now: waiting for the service or its instances to change";
+        }
         if (result.outcome === "redeploy" && result.moves > budget && budget < settings.maxMovesPerPass) {
             decisions.set(c.service.arn, { ...withJudgement(base, judgement), reason: "pass-cap-reached", detail: `a redeploy replaces ${result.moves} task(s); ${budget} left in this pass` });
             continue;

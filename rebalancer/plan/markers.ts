@@ -22,6 +22,8 @@ export type MoveKind = "stop" | "surge" | "redeploy";
 
 export interface LastMove {
     kind: MoveKind;
+    /** The move was predicted to lower the surplus whatever ECS's tie-breaks (not a skew-only move or a chance). */
+    sure: boolean;
     lowerBound: number;
     /** Worst skew before the move. */
     skew: number;
@@ -59,7 +61,7 @@ export function decodeSurgeMarker(value: string | undefined): SurgeMarker | "mal
 }
 
 export function encodeLastMove(m: LastMove): Tag {
-    return { key: LAST_MOVE_TAG, value: `v1 kind=${m.kind} lb=${m.lowerBound} skew=${m.skew} fp=${m.fingerprint} at=${m.at}` };
+    return { key: LAST_MOVE_TAG, value: `v1 kind=${m.kind} sure=${m.sure ? 1 : 0} lb=${m.lowerBound} skew=${m.skew} fp=${m.fingerprint} at=${m.at}` };
 }
 
 export function decodeLastMove(value: string | undefined): LastMove | undefined {
@@ -67,10 +69,12 @@ export function decodeLastMove(value: string | undefined): LastMove | undefined 
     const f = fields(value);
     const kind = f?.get("kind"), lowerBound = wholeNumber(f?.get("lb")), skew = wholeNumber(f?.get("skew"));
     const fingerprint = f?.get("fp"), at = wholeNumber(f?.get("at"));
+    // Records written before `sure` existed count as sure: the guard then holds back every move, as it did.
+    const sure = f?.get("sure") !== "0";
     if ((kind !== "stop" && kind !== "surge" && kind !== "redeploy") || lowerBound === undefined || skew === undefined || !fingerprint || at === undefined) {
         return undefined;
     }
-    return { kind, lowerBound, skew, fingerprint, at };
+    return { kind, sure, lowerBound, skew, fingerprint, at };
 }
 
 /**

@@ -193,11 +193,11 @@ export const minimalStrategy: RebalanceStrategy = {
         const room = ceiling - tasks.length;
         const canSurge = room >= 1 && !service.autoScaled;
         const at = Math.floor(input.now / 1000);
-        const lastMove = (kind: "stop" | "surge"): Action => ({
+        const lastMove = (kind: "stop" | "surge", level: Acceptance): Action => ({
             kind: "record-move",
             service: service.name,
             serviceArn: service.arn,
-            tag: encodeLastMove({ kind, lowerBound: balance.lowerBound, skew: balance.skew, fingerprint: input.fingerprint, at }),
+            tag: encodeLastMove({ kind, sure: level === "productive", lowerBound: balance.lowerBound, skew: balance.skew, fingerprint: input.fingerprint, at }),
         });
 
         const qualifier = (level: Acceptance): string =>
@@ -216,7 +216,7 @@ export const minimalStrategy: RebalanceStrategy = {
             return result({
                 outcome: "move",
                 detail: `stop ${wave.victims.length} surplus task(s); ${headroom} above the healthy floor of ${floor}${qualifier(level)}`,
-                actions: [...actions, lastMove("stop")],
+                actions: [...actions, lastMove("stop", level)],
                 moves: wave.victims.length,
                 predictedCounts: wave.prediction!.eligibleCounts(),
                 placements: wave.prediction!.placements(),
@@ -237,7 +237,7 @@ export const minimalStrategy: RebalanceStrategy = {
                         desiredCount,
                         markerTag: encodeSurgeMarker({ owner: service.desiredCount, desired: desiredCount, at }),
                     },
-                    lastMove("surge"),
+                    lastMove("surge", level),
                 ],
                 moves: surge.size,
                 predictedCounts: surge.prediction!.eligibleCounts(),
@@ -247,7 +247,8 @@ export const minimalStrategy: RebalanceStrategy = {
 
         // Productive moves first (stops, then a surge); a skew-only move only when none exists; a chance last.
         let movableFound = headroom < 1;
-        for (const level of ["productive", "skew", "chance"] as const) {
+        const levels: Acceptance[] = input.sureMovesOnly ? ["productive"] : ["productive", "skew", "chance"];
+        for (const level of levels) {
             if (headroom >= 1) {
                 const wave = planStopWave(input, Math.min(limit, headroom), level);
                 movableFound ||= wave.movableFound;

@@ -37,7 +37,7 @@ export const redeployStrategy: RebalanceStrategy = {
                     kind: "record-move",
                     service: service.name,
                     serviceArn: service.arn,
-                    tag: encodeLastMove({ kind: "redeploy", lowerBound: balance.lowerBound, skew: balance.skew, fingerprint: input.fingerprint, at: Math.floor(input.now / 1000) }),
+                    tag: encodeLastMove({ kind: "redeploy", sure: true, lowerBound: balance.lowerBound, skew: balance.skew, fingerprint: input.fingerprint, at: Math.floor(input.now / 1000) }),
                 },
             ],
             moves: replaced,

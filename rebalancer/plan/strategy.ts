@@ -23,6 +23,8 @@ export interface StrategyInput {
     fingerprint: string;
     /** Treat tasks whose scale-in protection was not read as protected (the final planning round). */
     unreadProtectionIsProtected: boolean;
+    /** Only moves sure to lower the surplus: the last unsure move (skew-only or a chance) did not help. */
+    sureMovesOnly: boolean;
 }
 
 export interface StrategyResult {

@@ -282,6 +282,15 @@ describe("plan: no flapping", () => {
         expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "skipped", reason: "no-improvement" });
     });
 
+    it("after an unsure move (a chance or skew-only) that did not help, still makes a sure one, never another unsure one", () => {
+        const s = buildSnapshot(spec);
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=0 lb=1 skew=2 fp=${fingerprintOf(s)} at=1`;
+        // The seed layout has a sure move (a stop that ECS must refill on i-c): it is made.
+        expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "move", moves: 1 });
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=1 lb=1 skew=2 fp=${fingerprintOf(s)} at=1`;
+        expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "skipped", reason: "no-improvement" });
+    });
+
     it("never redeploys twice in a row a service the last redeploy did not improve", () => {
         const s = buildSnapshot(spec);
         s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=redeploy lb=1 skew=2 fp=${fingerprintOf(s)} at=1`;
@@ -441,5 +450,35 @@ describe("plan: when no move is sure to help", () => {
         expect(d.detail).toMatch(/a chance: ECS's tie-break decides/);
         expect(d.lowerBoundAfter).toBeLessThanOrEqual(d.lowerBound);
         expect(p.actions.map((a) => a.kind)).toEqual(["surge", "record-move"]);
+        const record = p.actions[1];
+        expect(record.kind === "record-move" && record.tag.value).toMatch(/ sure=0 /);
+    });
+});
+
+describe("plan: what ECS is about to do", () => {
+    it("ignores tasks ECS is already stopping, and leaves a service whose tasks and count disagree", () => {
+        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 3 }, desired: 2, taskOverrides: [{ desiredStatus: "STOPPED" }] }] });
+        Object.assign(s.services[0], { runningCount: 2 });
+        // 3 listed, one already stopping: the service has its 2 tasks on i-a and is judged on those.
+        expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "surge", lowerBound: 1 });
+        const raced = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 3 }, desired: 2 }] });
+        Object.assign(raced.services[0], { runningCount: 2 });
+        expect(decision(plan(raced, settings()), "web")).toMatchObject({ outcome: "skipped", reason: "mid-deployment" });
+    });
+
+    it("keeps the room a waiting service is about to get: no surge takes it", () => {
+        // i-2 has room for one task; "small" waits for one (desired 3, two placed), "web" would surge into that room.
+        const spec = {
+            instances: [{ id: "i-1", az: "us-east-1a", memory: 4096 }, { id: "i-2", az: "us-east-1b", memory: 512 }],
+            services: [
+                { name: "small", placement: { "i-1": 2 }, desired: 3, memory: 512, strategies: [{ type: "binpack", field: "memory" }] },
+                { name: "web", placement: { "i-1": 2 }, memory: 512 },
+            ] as ServiceSpec[],
+        };
+        const waiting = buildSnapshot(spec);
+        Object.assign(waiting.services[0], { runningCount: 2 });
+        expect(decision(plan(waiting, settings()), "web").outcome).not.toBe("surge");
+        const alone = buildSnapshot({ ...spec, services: [spec.services[1]] });
+        expect(decision(plan(alone, settings()), "web").outcome).toBe("surge");
     });
 });
