@@ -155,6 +155,9 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             judgement = judgementOf(built.layout, evaluateBalance(new BinTree(built.layout), built.layout.counts, threshold));
         }
         if (judgement.lowerBound === 0) {
+            // Over the threshold with no move possible may only be the cautious port reading of an unread task
+            // definition (every bound port taken as static): ask for it, or the service never moves.
+            if (judgement.skew > threshold && req.unreadTaskDefinition) unreadTaskDefinitions.add(req.unreadTaskDefinition);
             const detail = judgement.skew <= threshold
                 ? `within the skew threshold (${judgement.skew} ≤ ${threshold})`
                 : `skew ${judgement.skew}, but no move can lower it (capacity or constraints)`;
