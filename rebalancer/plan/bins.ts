@@ -67,10 +67,25 @@ export function spreadLevels(strategies: PlacementStrategy[]): string[] {
     return levels;
 }
 
+/**
+ * ECS balances the service across AZs itself: availabilityZoneRebalancing ENABLED where AWS supports it (first
+ * strategy an AZ spread, maximumPercent above 100, no placement constraint on the AZ attribute, the ECS deployment
+ * controller; service-rebalancing.html). ENABLED elsewhere does nothing, and the AZ level stays the rebalancer's.
+ */
+export function ecsRebalancesAzs(service: Service): boolean {
+    const first = effectiveStrategies(service)[0];
+    return service.availabilityZoneRebalancing === "ENABLED" &&
+        first?.type === "spread" && levelOfField(first.field) === LEVEL_AZ &&
+        service.maximumPercent > 100 &&
+        service.deploymentController === "ECS" &&
+        !service.placementConstraints.some((c) => c.type === "memberOf" && (c.expression ?? "").includes(AZ_ATTRIBUTE));
+}
+
 /** The levels a service is balanced on, and which of them ECS (or the provider strategy) owns. */
 export function levelsOf(service: Service, req: Requirements): { levels: string[]; fixedLevels: boolean[] } {
     const levels = spreadLevels(effectiveStrategies(service));
-    const fixedLevels = levels.map((l) => l === LEVEL_AZ && service.availabilityZoneRebalancing === "ENABLED");
+    const ecsOwnsAzs = ecsRebalancesAzs(service);
+    const fixedLevels = levels.map((l) => l === LEVEL_AZ && ecsOwnsAzs);
     if (req.providers.size > 1) {
         // ECS splits tasks between providers by base and weight; only the spread inside each provider is ours.
         levels.unshift(LEVEL_PROVIDER);
