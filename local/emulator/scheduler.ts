@@ -57,6 +57,8 @@ export class ServiceScheduler {
     private readonly dirty = new Set<ServiceState>();
     private tickTimer?: Timer;
     private readonly retryTimers = new Map<ServiceState, Timer>();
+    /** Services whose AZ rebalancing found no room for its task: they look again when room is freed. */
+    private readonly azRebalancingWaiting = new Set<ServiceState>();
     /** AZs with ACTIVE, connected instances, per cluster and capacity-provider set, for the current topology. */
     private readonly zoneCache = new WeakMap<ClusterState, { version: number; byProviders: Map<string, Set<string>> }>();
 
@@ -94,6 +96,11 @@ export class ServiceScheduler {
     /** Resources were released in the cluster: services short of room may now place. */
     capacityFreed(cluster: ClusterState): void {
         for (const s of cluster.blockedServices) this.markDirty(s);
+        for (const s of this.azRebalancingWaiting) {
+            if (s.cluster !== cluster) continue;
+            this.azRebalancingWaiting.delete(s);
+            this.markDirty(s);
+        }
     }
 
     /** Instances joined, left, or changed state: daemons, blocked services and AZ balance need a look. */
@@ -517,7 +524,11 @@ export class ServiceScheduler {
             core.serviceEvent(service, `is not AZ balanced with ${spreadText}. AZ Rebalancing in progress.`);
         }
         const started = this.startTasks(service, service.deployments[0]!, 1, zones[0]![0], schedulerCause("AZ rebalancing"));
-        if (started === 0) service.azRebalancing = false;
+        if (started === 0) {
+            service.azRebalancing = false;
+            // ECS keeps monitoring: try again once a task leaves and frees room.
+            this.azRebalancingWaiting.add(service);
+        }
     }
 
     /** AZs where the service could run a task (ACTIVE, connected instances of its providers meeting its constraints). */
