@@ -72,10 +72,12 @@ export async function loadLambda(indexJs: string, options: LoadOptions): Promise
     mod.filename = filename;
     mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(filename));
     const requireFn = Module.createRequire(filename);
-    const wrapper = vm.compileFunction(indexJs, ["exports", "require", "module", "__filename", "__dirname", "Date", "process", "setTimeout"], { filename });
+    const wrapper = vm.compileFunction(indexJs, ["exports", "require", "module", "__filename", "__dirname", "Date", "process", "setTimeout", "Error"], { filename });
     const DateForLambda = options.now ? clockDate(options.now) : Date;
-    // The factory runs at load (once per container), with the function's environment, as on Lambda.
-    await withEnv(options.env, () => wrapper.call(mod.exports, mod.exports, requireFn, mod, filename, root, DateForLambda, realProcess, options.setTimeout ?? setTimeout));
+    // The factory runs at load (once per container), with the function's environment, as on Lambda. Its `Error`
+    // is the one of the realm its `require` loads packages into (under jest, the test's), so an SDK error is an
+    // `instanceof Error` there, as in Lambda's single realm.
+    await withEnv(options.env, () => wrapper.call(mod.exports, mod.exports, requireFn, mod, filename, root, DateForLambda, realProcess, options.setTimeout ?? setTimeout, Error));
     const handler = (mod.exports as { handler?: unknown }).handler;
     if (typeof handler !== "function") throw new Error("__index.js does not export a handler function");
     return (event, context) => withEnv(options.env, () => (handler as LambdaHandlerFn)(event, context));
