@@ -1,0 +1,268 @@
+// One chaos run: the case's cluster on the emulator with the rebalancer wired as deployed (the closure Pulumi
+// serialized, its environment, rules and async-invocation settings), played in three phases:
+//   1. faults on: the scenario's steps, each once the world settles, then until the rebalancer is quiet (or a
+//      time limit): throttling, 5xx, latency, duplicated and delayed events, killed passes, mid-pass disruptions;
+//   2. faults off (throttling, errors, latency, event faults, kills and disruptions all stop);
+//   3. until the rebalancer is quiet again, within a bounded time and number of invocations;
+// then the invariants are checked (floors and ceilings were watched all along).
+
+import nodeProcess from "node:process";
+import { LocalEventBus } from "../eventBus";
+import { rebalancerFor, type RebalancerUnderTest } from "../scenario/rebalancers";
+import type { ScenarioStep } from "../scenario/scenarioFile";
+import { ScenarioWorld } from "../scenario/world";
+import { Rng } from "../emulator/random";
+import { checkDesiredCounts, checkErrors, checkMarkers, checkSecrets, checkSkipReasons, checkTaskDefinitions, checkWrites, type CheckResult } from "./checks";
+import { LambdaContainers } from "./containers";
+import { checkConvergence, REDEPLOYED, serviceConvergence } from "./convergence";
+import { Disruptions } from "./disruptions";
+import { ChaosDriver } from "./driver";
+import { FloorCeilingMonitor } from "./floorCeiling";
+import type { ChaosCase } from "./generator";
+import { RebalancerCalls } from "./rebalancerCalls";
+
+export const COUNT_KEYS = [
+    "floorViolations",
+    "ceilingViolations",
+    "desiredLeftChanged",
+    "markersLeft",
+    "notConverged",
+    "unhandledErrors",
+    "taskDefinitionsRegistered",
+    "forbiddenWrites",
+    "skippedWithoutReason",
+    "secretsInLogs",
+] as const;
+export type CountKey = (typeof COUNT_KEYS)[number];
+export type ChaosCounts = Record<CountKey, number>;
+
+export interface ChaosRunResult {
+    seed: number;
+    strategy: string;
+    counts: ChaosCounts;
+    /** One line per breach, by count. */
+    details: Partial<Record<CountKey, string[]>>;
+    faultsInjected: Record<string, number>;
+    invocations: number;
+    invocationsAfterFaults: number;
+    emulatedMinutes: number;
+    /** The mid-pass disruptions that happened. */
+    disruptions: string[];
+    /** Services a redeploy left with surplus (exempt from notConverged, see convergence.ts). */
+    redeployLeftSurplus: number;
+    /** When a count is not zero: the final running tasks per service per instance, and the last pass's decisions. */
+    diagnostics?: {
+        running: Record<string, Record<string, number>>;
+        instances: Record<string, { az: string; eligible: boolean }>;
+        lastPass: unknown[];
+        /** The rebalancer's writes as ECS received them, and the invocations' outcomes, in order. */
+        writes: string[];
+        invocations: string[];
+    };
+}
+
+export interface PlayLimits {
+    /** Emulated time the rebalancer gets to go quiet with faults on, after the last step. */
+    faultPhaseMs: number;
+    /** Emulated time it gets to go quiet once the faults stop. */
+    convergeMs: number;
+    /** Invocations in the whole run. */
+    maxInvocations: number;
+}
+
+export const DEFAULT_LIMITS: PlayLimits = { faultPhaseMs: 3 * 3600_000, convergeMs: 12 * 3600_000, maxInvocations: 2000 };
+const SETTLE_LIMIT_MS = 6 * 3600_000;
+
+export interface PlayContext {
+    chaosCase: ChaosCase;
+    world: ScenarioWorld;
+    rebalancer: RebalancerUnderTest;
+    calls: RebalancerCalls;
+}
+
+export interface PlayOptions {
+    limits?: Partial<PlayLimits>;
+    /**
+     * Tests: once the run is over and before the checks, break an invariant on purpose (a harness that leaves a
+     * marker behind, …) to prove the check catches it.
+     */
+    plant?: (ctx: PlayContext) => void | Promise<void>;
+}
+
+const ECS_TARGET = "AmazonEC2ContainerServiceV20141113";
+const HARNESS_CALLER = { accessKeyId: "AKIDCHAOSHARNESS", userAgent: "chaos-harness" };
+
+/** The SDK warns once per process about the Node.js version; let that happen outside any invocation. */
+let sdkWarmedUp = false;
+function warmUpSdk(): void {
+    if (sdkWarmedUp) return;
+    sdkWarmedUp = true;
+    const saved = nodeProcess.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    nodeProcess.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+    try {
+        const { ECSClient } = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
+        new ECSClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }).destroy();
+    } finally {
+        if (saved === undefined) delete nodeProcess.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+        else nodeProcess.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = saved;
+    }
+}
+
+/** Every task definition ARN ECS holds, read in-process as the harness (not the rebalancer). */
+function taskDefinitionsInEcs(world: ScenarioWorld): string[] {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+        const res = world.emulator.call(`${ECS_TARGET}.ListTaskDefinitions`, nextToken ? { nextToken } : {}, HARNESS_CALLER);
+        const body = res.body as { taskDefinitionArns?: string[]; nextToken?: string };
+        if (res.status !== 200) throw new Error(`ListTaskDefinitions failed: ${JSON.stringify(res.body)}`);
+        arns.push(...(body.taskDefinitionArns ?? []));
+        nextToken = body.nextToken;
+    } while (nextToken);
+    return arns;
+}
+
+/** Credentials and a secret in the function's environment, fresh per run: none may ever be printed. */
+function runSecrets(seed: number): { env: Record<string, string>; secrets: string[] } {
+    const rng = Rng.stream(seed, "secrets");
+    const env = {
+        AWS_SECRET_ACCESS_KEY: `chaosSecret${rng.hex(29)}`,
+        AWS_SESSION_TOKEN: `chaosToken${rng.hex(54)}`,
+        CHAOS_CANARY_SECRET: `chaosCanary${rng.hex(21)}`,
+    };
+    return { env, secrets: Object.values(env) };
+}
+
+export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions = {}): Promise<ChaosRunResult> {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    warmUpSdk();
+    const world = new ScenarioWorld(chaosCase.scenario, { seed: chaosCase.seed });
+    const processErrors: string[] = [];
+    const onProcessError = (err: unknown) => processErrors.push(`unhandled in the process: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    nodeProcess.on("unhandledRejection", onProcessError);
+    try {
+        await world.emulator.listen();
+        const rebalancer = await rebalancerFor(chaosCase.strategy, world, {});
+        const accessKeyId = rebalancer.accessKeyId!;
+        const lambda = rebalancer.lambda!;
+        const { env, secrets } = runSecrets(chaosCase.seed);
+        const calls = new RebalancerCalls(world.emulator, accessKeyId);
+        const containers = new LambdaContainers(rebalancer, lambda, world.clock, calls, { kills: chaosCase.kills, env, seed: chaosCase.seed });
+        await containers.start();
+        const monitor = new FloorCeilingMonitor(world, accessKeyId);
+        const bus: LocalEventBus = rebalancer.bus!;
+        world.emulator.onEvent((event) => bus.publish(event));
+        const minTaskAgeMs = Number(rebalancer.environment?.REBALANCER_MIN_TASK_AGE_SECONDS ?? 60) * 1000;
+        const driver = new ChaosDriver(world, lambda, bus, calls, () => monitor.lastChangeAt, minTaskAgeMs, limits.maxInvocations);
+
+        world.populate();
+        for (const t of chaosCase.scalableTargets) world.control.registerScalableTarget(chaosCase.scenario.cluster, t.service, t.min, t.max);
+        const harnessTaskDefinitions = new Set(taskDefinitionsInEcs(world));
+        const disruptions = new Disruptions(world, calls, chaosCase.disruptions, chaosCase.scalableTargets);
+        const startedAt = world.clock.now();
+        // After the harness's own reads: they are not the rebalancer's and must not be faulted.
+        world.emulator.setFaults(chaosCase.faults);
+
+        // 1. Faults on.
+        for (const step of chaosCase.scenario.steps) {
+            await driver.settle(SETTLE_LIMIT_MS);
+            world.applyStep(stillApplicable(world, step));
+        }
+        await driver.quiet(limits.faultPhaseMs);
+        // 2. Faults off.
+        world.emulator.setFaults({});
+        containers.disarm();
+        disruptions.disarm();
+        const invocationsWithFaults = driver.invocations.length;
+        // 3. Until quiet.
+        const quiet = await driver.quiet(limits.convergeMs);
+
+        await options.plant?.({ chaosCase, world, rebalancer, calls });
+        for (const arn of disruptions.registeredTaskDefinitions) harnessTaskDefinitions.add(arn);
+        const skipTag = rebalancer.environment?.REBALANCER_SKIP_TAG ?? "ecs-rebalancer:skip";
+        const redeployed = new Set(calls.reached.filter((c) => c.operation === "UpdateService" && (c.input as { forceNewDeployment?: unknown }).forceNewDeployment === true)
+            .map((c) => String((c.input as { service?: unknown }).service).split("/").pop()!));
+        const convergence = serviceConvergence(world, { skipTag, autoScaled: new Set(chaosCase.scalableTargets.map((t) => t.service)), redeployed });
+        const checks: Record<CountKey, CheckResult> = {
+            floorViolations: violationsOf(monitor, "floor"),
+            ceilingViolations: violationsOf(monitor, "ceiling"),
+            desiredLeftChanged: checkDesiredCounts(world),
+            markersLeft: checkMarkers(world),
+            notConverged: checkConvergence(convergence, quiet),
+            unhandledErrors: withProcessErrors(checkErrors(driver.invocations, rebalancer.logs), processErrors),
+            taskDefinitionsRegistered: checkTaskDefinitions(calls.reached, taskDefinitionsInEcs(world), harnessTaskDefinitions),
+            forbiddenWrites: checkWrites(calls.reached),
+            skippedWithoutReason: checkSkipReasons(rebalancer.logs),
+            secretsInLogs: checkSecrets(rebalancer.logs, [accessKeyId, ...secrets]),
+        };
+        monitor.close();
+        calls.close();
+        const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, checks[k].count])) as ChaosCounts;
+        const details: ChaosRunResult["details"] = {};
+        for (const k of COUNT_KEYS) if (checks[k].count > 0) details[k] = checks[k].details;
+        const failed = COUNT_KEYS.some((k) => counts[k] > 0);
+        const lastPass = [...rebalancer.logs].reverse().find((l) => typeof l.record === "object" && l.record.message === "rebalancer pass" && l.record.outcome === "completed");
+        return {
+            seed: chaosCase.seed,
+            strategy: chaosCase.strategy,
+            counts,
+            details,
+            faultsInjected: {
+                ...world.emulator.faultsInjected,
+                passesCrashed: containers.stats.crashes,
+                passesTimedOut: containers.stats.timeouts,
+                abandonedCalls: calls.blocked,
+                ...disruptions.counts,
+            },
+            invocations: driver.invocations.length,
+            invocationsAfterFaults: driver.invocations.length - invocationsWithFaults,
+            emulatedMinutes: Math.round((world.clock.now() - startedAt) / 60_000),
+            disruptions: disruptions.applied,
+            redeployLeftSurplus: convergence.filter((c) => c.exempt === REDEPLOYED).length,
+            ...(failed ? {
+                diagnostics: {
+                    running: world.runningCounts(),
+                    instances: world.instanceReport(),
+                    lastPass: ((lastPass?.record as { services?: unknown[] } | undefined)?.services ?? []),
+                    writes: calls.reached.filter((c) => !/^(Describe|List|Get)/.test(c.operation))
+                        .map((c) => `${c.index} ${new Date(c.time).toISOString()} ${c.container} ${c.operation} ${JSON.stringify(c.input)} → ${c.errorType ?? c.status}`),
+                    invocations: driver.invocations.map((i) => `${new Date(i.startedAt).toISOString()} ${describeTrigger(i.event)} → ${i.error ?? JSON.stringify(i.result).slice(0, 300)}`),
+                },
+            } : {}),
+        };
+    } finally {
+        nodeProcess.off("unhandledRejection", onProcessError);
+        await world.close();
+    }
+}
+
+/**
+ * The step without the instances a disruption already took away (EC2 cannot terminate, drain or reach the agent
+ * of an instance that is gone); a step left empty does nothing.
+ */
+function stillApplicable(world: ScenarioWorld, step: ScenarioStep): ScenarioStep {
+    const live = new Set(world.control.snapshot(world.scenario.cluster).instances.filter((i) => (i as { status?: string }).status !== "INACTIVE").map((i) => i.ec2InstanceId));
+    const keep = (ids: string[]) => ids.filter((id) => live.has(id));
+    if ("terminate" in step) return { terminate: keep(step.terminate) };
+    if ("drain" in step) return { drain: keep(step.drain) };
+    if ("agentDisconnect" in step) return { agentDisconnect: keep(step.agentDisconnect) };
+    if ("agentConnect" in step) return { agentConnect: keep(step.agentConnect) };
+    return step;
+}
+
+function describeTrigger(event: unknown): string {
+    const e = event as { "detail-type"?: string; detail?: { eventName?: string; ec2InstanceId?: string; version?: number } };
+    return [e["detail-type"], e.detail?.eventName, e.detail?.ec2InstanceId, e.detail?.version].filter((x) => x !== undefined).join(" ");
+}
+
+function violationsOf(monitor: FloorCeilingMonitor, kind: "floor" | "ceiling"): CheckResult {
+    const details = monitor.violations
+        .filter((v) => v.kind === kind)
+        .map((v) => `${v.service}: ${v.running} running after the rebalancer's ${v.operation} at ${new Date(v.time).toISOString()} (${kind} ${v.limit})`);
+    return { count: details.length, details };
+}
+
+function withProcessErrors(check: CheckResult, processErrors: string[]): CheckResult {
+    const details = [...check.details, ...processErrors];
+    return { count: details.length, details };
+}

@@ -1,0 +1,52 @@
+// The chaos runner's report: every count summed over the runs (all must be zero), the faults injected, and the
+// runs that failed with what it takes to replay them.
+
+import type { ChaosCase } from "./generator";
+import { COUNT_KEYS, type ChaosCounts, type ChaosRunResult } from "./play";
+
+export interface ChaosReport extends ChaosCounts {
+    runs: number;
+    seed: number;
+    /** Runs the harness could not finish: it threw, or the run went past its real-time limit. */
+    harnessFailures: number;
+    faultsInjected: Record<string, number>;
+    /** Services a redeploy left with surplus (exempt from notConverged; see convergence.ts). */
+    redeployLeftSurplus: number;
+    /** Run seeds with a count above zero or a harness failure (replay: npm run chaos -- --replay <seed>). */
+    failedSeeds: number[];
+    wallSeconds: number;
+}
+
+export function emptyReport(seed: number): ChaosReport {
+    const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, 0])) as ChaosCounts;
+    return { runs: 0, seed, ...counts, harnessFailures: 0, faultsInjected: {}, redeployLeftSurplus: 0, failedSeeds: [], wallSeconds: 0 };
+}
+
+export function failed(result: ChaosRunResult): boolean {
+    return COUNT_KEYS.some((k) => result.counts[k] > 0);
+}
+
+export function addRun(report: ChaosReport, result: ChaosRunResult): void {
+    report.runs++;
+    for (const k of COUNT_KEYS) report[k] += result.counts[k];
+    for (const [k, v] of Object.entries(result.faultsInjected)) report.faultsInjected[k] = (report.faultsInjected[k] ?? 0) + v;
+    report.redeployLeftSurplus += result.redeployLeftSurplus;
+    if (failed(result)) report.failedSeeds.push(result.seed);
+}
+
+export function addHarnessFailure(report: ChaosReport, seed: number): void {
+    report.runs++;
+    report.harnessFailures++;
+    report.failedSeeds.push(seed);
+}
+
+/** What only the chaos runner can replay (the scenario file holds the rest). */
+export function chaosPlanOf(c: ChaosCase): Record<string, unknown> {
+    return { seed: c.seed, strategy: c.strategy, faults: c.faults, kills: c.kills, disruptions: c.disruptions, scalableTargets: c.scalableTargets };
+}
+
+/** The summary line printed at the end. */
+export function summaryLine(r: ChaosReport): string {
+    const counts = COUNT_KEYS.map((k) => `${k} ${r[k]}`).join(", ");
+    return `${r.runs} run(s), seed ${r.seed}: ${counts}, harnessFailures ${r.harnessFailures} (${r.wallSeconds.toFixed(0)} s)`;
+}

@@ -1,0 +1,103 @@
+// npm run chaos -- [--runs N] [--seed S] [--json OUT] [--failures DIR] | --replay RUN_SEED
+// Generates N random clusters and scenarios from the seed, plays each with faults injected (chaos/play.ts), checks
+// DESIGN.md's invariants after each, and prints the counts (all must be zero). A failing run is printed with its
+// seed and details, and written as a scenario file (npm run scenario replays it without faults) plus its chaos
+// plan (npm run chaos -- --replay <seed> replays it all). Exit code 1 when any count is above zero.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseFlags, UsageError } from "../cliFlags";
+import { generateCase, runSeed, type ChaosCase } from "./generator";
+import { playChaosCase, type ChaosRunResult } from "./play";
+import { addHarnessFailure, addRun, chaosPlanOf, emptyReport, failed, summaryLine, type ChaosReport } from "./report";
+
+const USAGE = "usage: npm run chaos -- [--runs N] [--seed S] [--json OUT] [--failures DIR] | --replay RUN_SEED";
+/** A run that takes longer than this in real time is a hang (the slowest take a few seconds). */
+const RUN_REAL_TIME_LIMIT_MS = 180_000;
+
+function withRealTimeLimit<T>(promise: Promise<T>, ms: number): Promise<T> {
+    let timer: NodeJS.Timeout;
+    const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the run did not finish within ${ms / 1000} s of real time`)), ms);
+    });
+    return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+function writeReplayFiles(dir: string, c: ChaosCase): { scenario: string; plan: string } {
+    mkdirSync(dir, { recursive: true });
+    const scenario = join(dir, `chaos-${c.seed}.scenario.json`);
+    const plan = join(dir, `chaos-${c.seed}.chaos.json`);
+    writeFileSync(scenario, JSON.stringify(c.scenarioFile, null, 2) + "\n");
+    writeFileSync(plan, JSON.stringify(chaosPlanOf(c), null, 2) + "\n");
+    return { scenario, plan };
+}
+
+function printFailure(c: ChaosCase, result: ChaosRunResult | undefined, error: string | undefined, dir: string): void {
+    const files = writeReplayFiles(dir, c);
+    console.log(`\nFAILED run seed ${c.seed} (${c.strategy})`);
+    if (error) console.log(`  harness: ${error}`);
+    for (const [k, lines] of Object.entries(result?.details ?? {})) {
+        console.log(`  ${k}: ${lines!.length}`);
+        for (const line of lines!.slice(0, 8)) console.log(`    - ${line}`);
+    }
+    for (const d of result?.disruptions ?? []) console.log(`  disruption: ${d}`);
+    console.log(`  faults: ${JSON.stringify(c.faults)}; kills: ${JSON.stringify(c.kills)}`);
+    console.log(`  scenario file: ${files.scenario}\n  chaos plan:    ${files.plan}`);
+    console.log(`  replay: npm run chaos -- --replay ${c.seed}`);
+    console.log(`  without faults: npm run scenario -- ${files.scenario} --strategy ${c.strategy} --seed ${c.seed}`);
+}
+
+async function playOne(c: ChaosCase, report: ChaosReport, dir: string): Promise<ChaosRunResult | undefined> {
+    try {
+        const result = await withRealTimeLimit(playChaosCase(c), RUN_REAL_TIME_LIMIT_MS);
+        addRun(report, result);
+        if (failed(result)) printFailure(c, result, undefined, dir);
+        return result;
+    } catch (e) {
+        addHarnessFailure(report, c.seed);
+        printFailure(c, undefined, e instanceof Error ? e.stack ?? e.message : String(e), dir);
+        return undefined;
+    }
+}
+
+async function main(argv: string[]): Promise<number> {
+    const { positional, flags } = parseFlags(argv, { runs: "integer", seed: "integer", json: "string", failures: "string", replay: "integer" });
+    if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
+    const dir = (flags.failures as string | undefined) ?? join(tmpdir(), "ecs-rebalancer-chaos");
+    const started = Date.now();
+    if (flags.replay !== undefined) {
+        const c = generateCase(flags.replay as number);
+        const report = emptyReport(c.seed);
+        const result = await playOne(c, report, dir);
+        report.wallSeconds = (Date.now() - started) / 1000;
+        if (result) console.log(JSON.stringify(result, null, 2));
+        console.log(summaryLine(report));
+        return report.failedSeeds.length > 0 ? 1 : 0;
+    }
+    const runs = (flags.runs as number | undefined) ?? 100;
+    const seed = (flags.seed as number | undefined) ?? 1;
+    if (runs < 1) throw new UsageError("--runs must be at least 1");
+    const report = emptyReport(seed);
+    for (let i = 0; i < runs; i++) {
+        await playOne(generateCase(runSeed(seed, i)), report, dir);
+        if ((i + 1) % 50 === 0 || i + 1 === runs) {
+            report.wallSeconds = (Date.now() - started) / 1000;
+            console.log(`[${i + 1}/${runs}] ${report.failedSeeds.length} failed, ${report.wallSeconds.toFixed(0)} s`);
+        }
+    }
+    report.wallSeconds = (Date.now() - started) / 1000;
+    console.log(`\n${summaryLine(report)}`);
+    console.log(JSON.stringify(report, null, 2));
+    if (flags.json) writeFileSync(flags.json as string, JSON.stringify(report, null, 2) + "\n");
+    return report.failedSeeds.length > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+        if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
+        else console.error(err);
+        process.exit(err instanceof UsageError ? 2 : 1);
+    },
+);
