@@ -54,6 +54,11 @@ export class SettingsError extends Error {
     constructor(readonly field: string, message: string) {
         super(message);
         this.name = "SettingsError";
+        // Deployed, Pulumi's closure serialization turns `super(message)` into `Error.call(this, message)`, which
+        // sets no message, no stack and no Error prototype; the Lambda runtime would report "[object Object]".
+        if (!(this instanceof Error)) Object.setPrototypeOf(Object.getPrototypeOf(this), Error.prototype);
+        this.message = message;
+        if (!this.stack) Error.captureStackTrace(this, SettingsError);
     }
 }
 
