@@ -8,6 +8,10 @@ export class UnsupportedQueryError extends Error {
     constructor(message: string) {
         super(message);
         this.name = "UnsupportedQueryError";
+        // Deployed, Pulumi's closure serialization turns `super(message)` into `Error.call(this, message)`, which
+        // sets no message: the skip it explains would be logged without its detail.
+        if (!(this instanceof Error)) Object.setPrototypeOf(Object.getPrototypeOf(this), Error.prototype);
+        this.message = message;
     }
 }
 
