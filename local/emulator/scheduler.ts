@@ -518,6 +518,10 @@ export class ServiceScheduler {
             }
             return;
         }
+        // ECS rebalances by stopping a task where there are too many: if every task there is protected from
+        // scale-in, the balanced scale-in would stop the task just started instead, and again, for ever.
+        const fullest = zones[zones.length - 1]![0];
+        if (![...service.activeTasks].some((t) => availabilityZoneOf(t.instance) === fullest && !isProtected(t, now))) return;
         if (!service.azRebalancing) {
             service.azRebalancing = true;
             core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_STARTED", now));
