@@ -7,6 +7,8 @@
 //     Scaling owns its desiredCount, which the rebalancer then never raises) nor stop a task
 //     (ceil(d × min% / 100) ≥ d), e.g. min 100% with max 100%;
 //   - a service holding scale-in protected tasks (the bound does not know protection; the planner never stops them);
+//   - a service with a memberOf expression on other tasks or changing counts (task:group, runningTasksCount): where
+//     ECS would place a moved task cannot be predicted, and the planner is documented to leave it alone;
 //   - a service that is mid-deployment at the end, which DESIGN.md says never to touch: more than one deployment,
 //     a rollout not COMPLETED, or running ≠ desired (ECS cannot place all its tasks: capacity ran short);
 //   - with the redeploy strategy, a service the rebalancer did redeploy (UpdateService forceNewDeployment seen
@@ -69,7 +71,9 @@ export function serviceConvergence(world: ScenarioWorld, context: ConvergenceCon
         const spec = world.scenario.services.find((s) => s.name === service.name)!;
         const desired = world.ownerDesired.get(service.name) ?? spec.desiredCount;
         const protectedTasks = snapshot.tasks.filter((t) => t.serviceName === service.name && t.protected).length;
+        const unpredictable = spec.placementConstraints.find((c) => c.type === "memberOf" && /task:group|runningTasksCount/.test(c.expression ?? ""));
         const exempt = noSafeMove(desired, spec.minimumHealthyPercent, spec.maximumPercent, autoScaled.has(service.name)) ??
+            (unpredictable ? `placement cannot be predicted: memberOf ${unpredictable.expression}` : undefined) ??
             (remainingMoves > 0 ? midDeployment(world.control.service(world.scenario.cluster, service.name) as ServiceView) : undefined) ??
             (remainingMoves > 0 && protectedTasks > 0 ? `${protectedTasks} task(s) protected from scale-in` : undefined) ??
             (remainingMoves > 0 && redeployed.has(service.name) ? REDEPLOYED : undefined);
@@ -78,10 +82,17 @@ export function serviceConvergence(world: ScenarioWorld, context: ConvergenceCon
     return out;
 }
 
-/** 0 or 1: the run converged, or it did not (with why). */
-export function checkConvergence(services: readonly ServiceConvergence[], quiet: { reached: boolean; stoppedBy?: string }): CheckResult {
+/**
+ * 0 or 1: the run converged, or it did not (with why). `lastDecision` says what the rebalancer's last completed
+ * pass decided for a service, for the report only (the check never relies on it).
+ */
+export function checkConvergence(services: readonly ServiceConvergence[], quiet: { reached: boolean; stoppedBy?: string }, lastDecision: (service: string) => string | undefined = () => undefined): CheckResult {
     const details: string[] = [];
     if (!quiet.reached) details.push(`the rebalancer never went quiet after the faults stopped (${quiet.stoppedBy})`);
-    for (const s of services) if (s.remainingMoves > 0 && !s.exempt) details.push(`${s.service}: ${s.remainingMoves} move(s) left by the runner's lower bound`);
+    for (const s of services) {
+        if (s.remainingMoves === 0 || s.exempt) continue;
+        const decision = lastDecision(s.service);
+        details.push(`${s.service}: ${s.remainingMoves} move(s) left by the runner's lower bound${decision ? `; its last pass: ${decision}` : ""}`);
+    }
     return { count: details.length > 0 ? 1 : 0, details };
 }

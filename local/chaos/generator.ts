@@ -162,6 +162,8 @@ function services(rng: Rng, start: InstanceSpec[], providers: string[]): Record<
         const constraints: Record<string, string>[] = [];
         if (rng.chance(0.12)) constraints.push({ type: "distinctInstance" });
         if (rng.chance(0.1)) constraints.push({ type: "memberOf", expression: rng.chance(0.5) ? "attribute:pool == blue" : `attribute:ecs.availability-zone != ${rng.pick(AZS)}` });
+        // ECS evaluates it; the planner cannot predict it and must skip the service with its reason.
+        if (rng.chance(0.03)) constraints.push({ type: "memberOf", expression: `task:group != service:svc-${n + 2}` });
         if (constraints.length > 0) s.placementConstraints = constraints;
         if (rng.chance(0.08)) s.hostPort = 8000 + n;
         if (providers.length > 0 && rng.chance(0.6)) {
@@ -174,7 +176,7 @@ function services(rng: Rng, start: InstanceSpec[], providers: string[]): Record<
         if (rng.chance(0.08)) s.tags = { "ecs-rebalancer:skip": "true" };
         if (rng.chance(0.08) && s.desiredCount > 0) s.taskProtection = between(rng, 1, Math.min(2, s.desiredCount));
         if (rng.chance(0.1)) s.availabilityZoneRebalancing = "ENABLED";
-        if (rng.chance(0.65)) {
+        if (rng.chance(0.65) && constraints.every((c) => c.type !== "memberOf" || !c.expression!.startsWith("task:"))) {
             const providerOf = new Set((s.capacityProviderStrategy ?? []).map((c: { capacityProvider: string }) => c.capacityProvider));
             const eligible = start.filter((i) =>
                 (providerOf.size === 0 || providerOf.has(i.capacityProvider ?? "")) &&

@@ -188,7 +188,7 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
             ceilingViolations: violationsOf(monitor, "ceiling"),
             desiredLeftChanged: checkDesiredCounts(world),
             markersLeft: checkMarkers(world),
-            notConverged: checkConvergence(convergence, quiet),
+            notConverged: checkConvergence(convergence, quiet, (name) => lastDecisionOf(rebalancer.logs, name)),
             unhandledErrors: withProcessErrors(checkErrors(driver.invocations, rebalancer.logs), processErrors),
             taskDefinitionsRegistered: checkTaskDefinitions(calls.reached, taskDefinitionsInEcs(world), harnessTaskDefinitions),
             forbiddenWrites: checkWrites(calls.reached),
@@ -248,6 +248,18 @@ function stillApplicable(world: ScenarioWorld, step: ScenarioStep): ScenarioStep
     if ("agentDisconnect" in step) return { agentDisconnect: keep(step.agentDisconnect) };
     if ("agentConnect" in step) return { agentConnect: keep(step.agentConnect) };
     return step;
+}
+
+/** What the last completed pass logged for a service: its outcome, reason and detail, or "balanced". */
+function lastDecisionOf(logs: RebalancerUnderTest["logs"], service: string): string | undefined {
+    for (let i = logs.length - 1; i >= 0; i--) {
+        const r = logs[i]!.record as { message?: string; outcome?: string; services?: { service: string; outcome: string; reason?: string; detail: string }[]; balancedServices?: string[] };
+        if (typeof r !== "object" || r.message !== "rebalancer pass" || r.outcome !== "completed") continue;
+        const entry = r.services?.find((s) => s.service === service);
+        if (entry) return `${entry.outcome}${entry.reason ? ` (${entry.reason})` : ""}: ${entry.detail}`;
+        if (r.balancedServices?.includes(service)) return "balanced";
+    }
+    return undefined;
 }
 
 function describeTrigger(event: unknown): string {

@@ -168,13 +168,16 @@ describe("convergence", () => {
         await world.close();
     });
 
-    test("exemptions are named: no safe move, protected tasks, a redeploy ECS placed", async () => {
+    test("exemptions are named: no safe move, protected tasks, unpredictable placement, a redeploy ECS placed", async () => {
         const frozen = worldWith({ minimumHealthyPercent: 100, maximumPercent: 100, placement: { "i-1": 4 }, placementStrategy: [{ type: "spread", field: "instanceId" }] });
         expect(serviceConvergence(frozen, { skipTag: "x" })[0]!.exempt).toMatch(/no room/);
         await frozen.close();
         const redeployed = worldWith({ minimumHealthyPercent: 50, placement: { "i-1": 4 }, placementStrategy: [{ type: "spread", field: "instanceId" }] });
         expect(serviceConvergence(redeployed, { skipTag: "x", redeployed: new Set(["web"]) })[0]!.exempt).toMatch(/redeployed/);
         await redeployed.close();
+        const unpredictable = worldWith({ minimumHealthyPercent: 50, placement: { "i-1": 4 }, placementStrategy: [{ type: "spread", field: "instanceId" }], placementConstraints: [{ type: "memberOf", expression: "task:group != service:db" }] });
+        expect(serviceConvergence(unpredictable, { skipTag: "x" })[0]!.exempt).toMatch(/cannot be predicted/);
+        await unpredictable.close();
         const protectedTask = worldWith({ minimumHealthyPercent: 50, taskProtection: 1, placement: { "i-1": 4 }, placementStrategy: [{ type: "spread", field: "instanceId" }] });
         expect(serviceConvergence(protectedTask, { skipTag: "x" })[0]!.exempt).toMatch(/protected/);
         await protectedTask.close();
