@@ -9,6 +9,9 @@
 //   - a service holding scale-in protected tasks (the bound does not know protection; the planner never stops them);
 //   - a service with a memberOf expression on other tasks or changing counts (task:group, runningTasksCount): where
 //     ECS would place a moved task cannot be predicted, and the planner is documented to leave it alone;
+//   - a service split between capacity providers: the bound balances AZs and instances inside each provider, but
+//     ECS picks the provider by base and weight and then spreads over the service's tasks in every provider, so
+//     the bound's target is not one ECS's placement aims at (an open item for the runner's bound);
 //   - a service that is mid-deployment at the end, which DESIGN.md says never to touch: more than one deployment,
 //     a rollout not COMPLETED, or running ≠ desired (ECS cannot place all its tasks: capacity ran short);
 //   - with the redeploy strategy, a service the rebalancer did redeploy (UpdateService forceNewDeployment seen
@@ -74,6 +77,7 @@ export function serviceConvergence(world: ScenarioWorld, context: ConvergenceCon
         const unpredictable = spec.placementConstraints.find((c) => c.type === "memberOf" && /task:group|runningTasksCount/.test(c.expression ?? ""));
         const exempt = noSafeMove(desired, spec.minimumHealthyPercent, spec.maximumPercent, autoScaled.has(service.name)) ??
             (unpredictable ? `placement cannot be predicted: memberOf ${unpredictable.expression}` : undefined) ??
+            (remainingMoves > 0 && service.levels.includes("provider") ? "split between capacity providers (the bound nests AZs inside each)" : undefined) ??
             (remainingMoves > 0 ? midDeployment(world.control.service(world.scenario.cluster, service.name) as ServiceView) : undefined) ??
             (remainingMoves > 0 && protectedTasks > 0 ? `${protectedTasks} task(s) protected from scale-in` : undefined) ??
             (remainingMoves > 0 && redeployed.has(service.name) ? REDEPLOYED : undefined);

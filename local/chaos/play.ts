@@ -166,7 +166,7 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
         // 1. Faults on.
         for (const step of chaosCase.scenario.steps) {
             await driver.settle(SETTLE_LIMIT_MS);
-            world.applyStep(stillApplicable(world, step));
+            applyOwnerStep(world, stillApplicable(world, step));
         }
         await driver.quiet(limits.faultPhaseMs);
         // 2. Faults off.
@@ -265,6 +265,21 @@ function lastDecisionOf(logs: RebalancerUnderTest["logs"], service: string): str
 function describeTrigger(event: unknown): string {
     const e = event as { "detail-type"?: string; detail?: { eventName?: string; ec2InstanceId?: string; version?: number } };
     return [e["detail-type"], e.detail?.eventName, e.detail?.ec2InstanceId, e.detail?.version].filter((x) => x !== undefined).join(" ");
+}
+
+/**
+ * Applies a step; a desiredCount the owner sets to the value ECS already shows (a surge's, say) changes nothing
+ * ECS or any controller could see, so the owner's recorded value stays what it was.
+ */
+export function applyOwnerStep(world: ScenarioWorld, step: ScenarioStep): void {
+    if (!("setDesired" in step)) {
+        world.applyStep(step);
+        return;
+    }
+    const unchanged = Object.entries(step.setDesired).filter(([name, n]) => (world.control.service(world.scenario.cluster, name) as { desiredCount?: number }).desiredCount === n);
+    const owner = new Map(unchanged.map(([name]) => [name, world.ownerDesired.get(name)]));
+    world.applyStep(step);
+    for (const [name, value] of owner) if (value !== undefined) world.ownerDesired.set(name, value);
 }
 
 function violationsOf(monitor: FloorCeilingMonitor, kind: "floor" | "ceiling"): CheckResult {

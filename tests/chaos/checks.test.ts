@@ -168,7 +168,7 @@ describe("convergence", () => {
         await world.close();
     });
 
-    test("exemptions are named: no safe move, protected tasks, unpredictable placement, a redeploy ECS placed", async () => {
+    test("exemptions are named: no safe move, protected tasks, unpredictable placement, several providers, a redeploy ECS placed", async () => {
         const frozen = worldWith({ minimumHealthyPercent: 100, maximumPercent: 100, placement: { "i-1": 4 }, placementStrategy: [{ type: "spread", field: "instanceId" }] });
         expect(serviceConvergence(frozen, { skipTag: "x" })[0]!.exempt).toMatch(/no room/);
         await frozen.close();
@@ -178,6 +178,15 @@ describe("convergence", () => {
         const unpredictable = worldWith({ minimumHealthyPercent: 50, placement: { "i-1": 4 }, placementStrategy: [{ type: "spread", field: "instanceId" }], placementConstraints: [{ type: "memberOf", expression: "task:group != service:db" }] });
         expect(serviceConvergence(unpredictable, { skipTag: "x" })[0]!.exempt).toMatch(/cannot be predicted/);
         await unpredictable.close();
+        const providers = new ScenarioWorld(scenarioOf({
+            name: "providers", cluster: "chaos",
+            instances: [{ id: "i-1", az: "us-east-1a", capacityProvider: "a" }, { id: "i-2", az: "us-east-1b", capacityProvider: "b" }, { id: "i-3", az: "us-east-1b", capacityProvider: "b" }],
+            services: [{ name: "web", desiredCount: 4, minimumHealthyPercent: 50, capacityProviderStrategy: [{ capacityProvider: "a", weight: 1 }, { capacityProvider: "b", weight: 1 }], placement: { "i-1": 2, "i-2": 2 } }],
+        }), { seed: 1 });
+        providers.populate();
+        providers.clock.advance(600_000);
+        expect(serviceConvergence(providers, { skipTag: "x" })[0]).toMatchObject({ remainingMoves: 1, exempt: expect.stringMatching(/capacity providers/) });
+        await providers.close();
         const protectedTask = worldWith({ minimumHealthyPercent: 50, taskProtection: 1, placement: { "i-1": 4 }, placementStrategy: [{ type: "spread", field: "instanceId" }] });
         expect(serviceConvergence(protectedTask, { skipTag: "x" })[0]!.exempt).toMatch(/protected/);
         await protectedTask.close();
