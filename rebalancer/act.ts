@@ -7,6 +7,7 @@ import type { Clock } from "./rateLimiter";
 import { createTokenBucket, systemClock } from "./rateLimiter";
 import type { ErrorSummary } from "./errors";
 import { summarizeError } from "./errors";
+import type { Recheck } from "./recheck";
 
 /** No write starts with less Lambda time left than this: one throttled write can retry for many seconds. */
 export const WRITE_DEADLINE_MARGIN_MS = 10_000;
@@ -25,6 +26,7 @@ export type ServiceActOutcome =
     | "done" // every planned write made (or recorded, in a dry run)
     | "failed" // a write failed; the service's later writes were not attempted
     | "deadline" // not (fully) attempted: too little time left
+    | "changed" // the service (or a victim) changed since it was observed: no write, the next pass re-plans
     | "invalid"; // the plan asked for a write this code refuses to make
 
 export interface ServiceActResult {
@@ -37,6 +39,8 @@ export interface ServiceActResult {
     /** Tasks stopped (recorded, in a dry run) for this service. */
     stopped: number;
     error?: ErrorSummary & { operation: string };
+    /** What changed since the snapshot, when the last look before writing found a change. */
+    changed?: string;
 }
 
 export interface ActResult {
@@ -102,7 +106,15 @@ export function groupByService(actions: readonly Action[]): Array<{ service: str
     return [...groups.values()];
 }
 
-export async function act(plan: Plan, writer: EcsWriter, settings: Settings, deadline: Deadline = NO_DEADLINE, clock: Clock = systemClock): Promise<ActResult> {
+/** `recheck`, when given, is asked right before each service's writes whether they still make sense. */
+export async function act(
+    plan: Plan,
+    writer: EcsWriter,
+    settings: Settings,
+    deadline: Deadline = NO_DEADLINE,
+    clock: Clock = systemClock,
+    recheck?: Recheck,
+): Promise<ActResult> {
     const bucket = createTokenBucket(settings.maxWritesPerSecond, settings.maxWritesPerSecond, clock);
     const result: ActResult = { dryRun: writer.dryRun, services: [], writes: [], stoppedByDeadline: false, pacedMs: 0 };
     for (const group of groupByService(plan.actions)) {
@@ -127,6 +139,21 @@ export async function act(plan: Plan, writer: EcsWriter, settings: Settings, dea
         if (result.stoppedByDeadline) {
             service.outcome = "deadline";
             continue;
+        }
+        if (recheck && planned.length > 0) {
+            let changed: string | undefined;
+            try {
+                changed = await recheck(group.serviceArn, group.actions);
+            } catch (err) {
+                service.outcome = "failed";
+                service.error = { operation: "recheck", ...summarizeError(err) };
+                continue;
+            }
+            if (changed !== undefined) {
+                service.outcome = "changed";
+                service.changed = changed;
+                continue;
+            }
         }
         for (const w of planned) {
             // The rate bounds ECS writes; a dry run sends none, and waiting would only spend Lambda time.

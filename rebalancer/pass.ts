@@ -18,6 +18,7 @@ import type { Clock } from "./rateLimiter";
 import type { Settings } from "./settings";
 import type { TaskDefinitionCache } from "./taskDefinitions";
 import type { LogSink, MetricsSink } from "./telemetry";
+import { liveRecheck } from "./recheck";
 import { dryRunWriter, liveWriter } from "./writers";
 
 /** A pass does not start with less Lambda time left than this: reading a large cluster takes seconds. */
@@ -66,7 +67,8 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
             plan = planned.plan;
             planRounds = planned.planRounds;
             const writer = req.dryRun ? dryRunWriter() : liveWriter(deps.clients, calls);
-            acted = await act(plan, writer, settings, req.deadline, deps.clock);
+            // Reads only: a dry run takes the same last look, so what it reports is what a live pass would write.
+            acted = await act(plan, writer, settings, req.deadline, deps.clock, liveRecheck(deps.clients, planned.snapshot, calls));
         } catch (err) {
             outcome = "failed";
             failure = summarizeError(err);

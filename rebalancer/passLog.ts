@@ -21,7 +21,7 @@ export interface ServiceLogEntry {
     lowerBound: number;
     moves: number;
     /** What act did with this service's actions, when it had any. */
-    act?: { outcome: ServiceActOutcome; planned: number; written: number; failure?: ErrorSummary & { operation: string } };
+    act?: { outcome: ServiceActOutcome; planned: number; written: number; failure?: ErrorSummary & { operation: string }; changed?: string };
 }
 
 export interface PassRecord {
@@ -92,7 +92,7 @@ function serviceEntry(d: ServiceDecision, acted: ActResult | undefined): Service
         skewAfter: d.skewAfter,
         lowerBound: d.lowerBound,
         moves: d.moves,
-        ...(a ? { act: { outcome: a.outcome, planned: a.planned, written: a.written, ...(a.error ? { failure: a.error } : {}) } } : {}),
+        ...(a ? { act: { outcome: a.outcome, planned: a.planned, written: a.written, ...(a.error ? { failure: a.error } : {}), ...(a.changed ? { changed: a.changed } : {}) } } : {}),
     };
 }
 

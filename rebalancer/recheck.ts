@@ -1,0 +1,76 @@
+// A last look right before a service's writes. A pass reads the whole cluster, plans, perhaps reads more, then
+// writes; over a large cluster that takes seconds, and ECS has no conditional write. So each service is read again
+// (and its stop victims) just before its writes: if its owner, Service Auto Scaling, a deployment or EC2 changed it
+// since the snapshot, its writes are skipped and the next pass plans from the new state. This narrows the window
+// for a concurrent change to the time between this read and the write; it cannot close it.
+
+import type { AwsClients } from "./awsClients";
+import type { ApiCalls } from "./apiCalls";
+import { countCall } from "./apiCalls";
+import type { ClusterSnapshot, Service, Task } from "./model";
+import type { Action } from "./plan/types";
+import { toService, toTask } from "./snapshotMapping";
+
+const DESCRIBE_TASKS_BATCH = 100;
+
+/** The service's writes may go ahead (undefined), or why not. */
+export type Recheck = (serviceArn: string, actions: readonly Action[]) => Promise<string | undefined>;
+
+function deploymentsKey(s: Service): string {
+    return s.deployments.map((d) => `${d.id}:${d.status}:${d.rolloutState ?? ""}:${d.taskDefinition}:${d.desiredCount}`).sort().join("|");
+}
+
+/** What about a service must be as it was observed for its planned writes to still make sense. */
+export function serviceDrift(observed: Service, now: Service | undefined): string | undefined {
+    if (!now) return "the service is gone";
+    if (now.status !== observed.status) return `status ${observed.status} → ${now.status}`;
+    if (now.desiredCount !== observed.desiredCount) return `desiredCount ${observed.desiredCount} → ${now.desiredCount}`;
+    if (now.runningCount !== observed.runningCount || now.pendingCount !== observed.pendingCount) {
+        return `running/pending ${observed.runningCount}/${observed.pendingCount} → ${now.runningCount}/${now.pendingCount}`;
+    }
+    if (deploymentsKey(now) !== deploymentsKey(observed)) return "its deployments changed";
+    for (const key of new Set([...Object.keys(observed.tags), ...Object.keys(now.tags)])) {
+        if (key.startsWith("ecs-rebalancer:") && observed.tags[key] !== now.tags[key]) return `tag ${key} changed`;
+    }
+    return undefined;
+}
+
+/** A stop victim must still be the running task, on the instance, that the plan chose. */
+export function victimDrift(observed: Task, now: Task | undefined): string | undefined {
+    if (!now) return `task ${observed.arn.split("/").pop()} is gone`;
+    if (now.desiredStatus !== "RUNNING" || now.lastStatus !== "RUNNING") return `task ${observed.arn.split("/").pop()} is ${now.lastStatus}/${now.desiredStatus}`;
+    if (now.containerInstanceArn !== observed.containerInstanceArn) return `task ${observed.arn.split("/").pop()} moved`;
+    return undefined;
+}
+
+export function liveRecheck(clients: AwsClients, snapshot: ClusterSnapshot, calls: ApiCalls): Recheck {
+    const sdk = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
+    const services = new Map(snapshot.services.map((s) => [s.arn, s]));
+    const tasks = new Map(snapshot.tasks.map((t) => [t.arn, t]));
+    return async (serviceArn, actions) => {
+        const observed = services.get(serviceArn);
+        if (!observed) return "the service was not in the snapshot";
+        countCall(calls, "DescribeServices");
+        const described = await clients.ecs.send(new sdk.DescribeServicesCommand({ cluster: snapshot.clusterArn, services: [serviceArn], include: ["TAGS"] }));
+        const raw = described.services?.find((s) => s.serviceArn === serviceArn);
+        const drift = serviceDrift(observed, raw ? toService(raw, observed.autoScaled) : undefined);
+        if (drift) return drift;
+        const victims = actions.flatMap((a) => (a.kind === "stop-task" ? [a.taskArn] : []));
+        if (victims.length === 0) return undefined;
+        const now = new Map<string, Task>();
+        for (let i = 0; i < victims.length; i += DESCRIBE_TASKS_BATCH) {
+            countCall(calls, "DescribeTasks");
+            const current = await clients.ecs.send(new sdk.DescribeTasksCommand({ cluster: snapshot.clusterArn, tasks: victims.slice(i, i + DESCRIBE_TASKS_BATCH) }));
+            for (const t of current.tasks ?? []) {
+                const task = toTask(t);
+                if (task) now.set(task.arn, task);
+            }
+        }
+        for (const arn of victims) {
+            const observedTask = tasks.get(arn);
+            const why = observedTask ? victimDrift(observedTask, now.get(arn)) : `task ${arn.split("/").pop()} was not in the snapshot`;
+            if (why) return why;
+        }
+        return undefined;
+    };
+}
