@@ -7,8 +7,11 @@ export interface InstanceEventMemory {
     redundant(containerInstanceArn: string, version: number): string | undefined;
     /** A pass ran to completion for this event: the same event again is a duplicate. */
     noteHandled(containerInstanceArn: string, version: number): void;
-    /** A pass that planned nothing saw these instance versions: events up to them describe nothing new. */
-    noteQuietPass(instances: ReadonlyArray<{ arn: string; version: number }>): void;
+    /**
+     * A pass read these instance versions and completed with every write it planned made: events up to them
+     * describe nothing that pass did not already act on (its own writes raise the versions and wake the next).
+     */
+    noteSeen(instances: ReadonlyArray<{ arn: string; version: number }>): void;
     readonly size: number;
 }
 
@@ -16,7 +19,7 @@ export interface InstanceEventMemory {
 export const EVENT_MEMORY_LIMIT = 20_000;
 
 export function createInstanceEventMemory(limit = EVENT_MEMORY_LIMIT): InstanceEventMemory {
-    const quiet = new Map<string, number>();
+    const seenByPass = new Map<string, number>();
     const handled = new Map<string, number>();
     const remember = (map: Map<string, number>, arn: string, version: number) => {
         const prev = map.get(arn);
@@ -26,21 +29,21 @@ export function createInstanceEventMemory(limit = EVENT_MEMORY_LIMIT): InstanceE
     };
     return {
         redundant(arn, version) {
-            const seenQuiet = quiet.get(arn);
-            if (seenQuiet !== undefined && version <= seenQuiet) {
-                return `instance version ${version} ≤ ${seenQuiet}, already seen by a pass that planned nothing`;
-            }
             const seen = handled.get(arn);
             if (seen !== undefined && version === seen) return `duplicate event: instance version ${version} already handled`;
             if (seen !== undefined && version < seen) return `stale event: instance version ${version} < ${seen}, already handled`;
+            const seenVersion = seenByPass.get(arn);
+            if (seenVersion !== undefined && version <= seenVersion) {
+                return `instance version ${version} ≤ ${seenVersion}, already seen by a completed pass`;
+            }
             return undefined;
         },
         noteHandled: (arn, version) => remember(handled, arn, version),
-        noteQuietPass(instances) {
-            for (const i of instances) remember(quiet, i.arn, i.version);
+        noteSeen(instances) {
+            for (const i of instances) remember(seenByPass, i.arn, i.version);
         },
         get size() {
-            return quiet.size + handled.size;
+            return seenByPass.size + handled.size;
         },
     };
 }

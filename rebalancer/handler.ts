@@ -135,7 +135,7 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
             const result = await runPass(deps, { clusterArn, trigger: trigger.kind, settings, dryRun, deadline });
             summary.clusters.push(summarize(result.record));
             if (result.record.outcome !== "completed") allCompleted = false;
-            if (result.quietInstances) memory.noteQuietPass(result.quietInstances);
+            if (result.seenInstances) memory.noteSeen(result.seenInstances);
         }
         if (trigger.kind === "container-instance" && allCompleted) memory.noteHandled(trigger.containerInstanceArn, trigger.version);
         return summary;

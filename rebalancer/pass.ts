@@ -44,8 +44,8 @@ export interface PassRequest {
 
 export interface PassResult {
     record: PassRecord;
-    /** Set when the pass read the cluster, planned no action and nothing failed. */
-    quietInstances?: Array<{ arn: string; version: number }>;
+    /** Set when the pass read the cluster and completed with every planned write made (or none planned). */
+    seenInstances?: Array<{ arn: string; version: number }>;
 }
 
 export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassResult> {
@@ -102,6 +102,8 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
         // Metrics are for people; losing them must not turn a pass into a failed invocation.
         deps.log.warn("metrics not published", { cluster: record.cluster, failure: summarizeError(err) });
     }
-    const quiet = outcome === "completed" && plan !== undefined && plan.actions.length === 0 && observeFailures.length === 0 && snapshot !== undefined;
-    return { record, ...(quiet ? { quietInstances: snapshot!.instances.map((i) => ({ arn: i.arn, version: i.version })) } : {}) };
+    // A pass whose writes were all made has acted on what it saw; one that skipped or failed a write has not.
+    const settled = outcome === "completed" && plan !== undefined && observeFailures.length === 0 && snapshot !== undefined &&
+        (acted?.services.every((s) => s.outcome === "done") ?? plan.actions.length === 0);
+    return { record, ...(settled ? { seenInstances: snapshot!.instances.map((i) => ({ arn: i.arn, version: i.version })) } : {}) };
 }

@@ -204,7 +204,7 @@ describe("malformed and foreign events", () => {
 });
 
 describe("redundant container-instance events", () => {
-    test("duplicates, stale versions and versions a quiet pass already saw: no pass, no ECS call, one log record each", async () => {
+    test("duplicates, stale versions and versions a completed pass already saw: no pass, no ECS call, one log record each", async () => {
         const { fake, logs, handler } = harness();
         const at = (version: number) => ({ ...containerInstance, detail: { ...containerInstance.detail, version } });
 
@@ -224,14 +224,21 @@ describe("redundant container-instance events", () => {
         expect(fake.calls.length).toBeGreaterThan(afterFirst);
     });
 
-    test("a pass that plans moves does not make later versions redundant; its duplicate still is", async () => {
-        const { fake, handler } = harness({ plan: stopOneWebTask });
+    test("a pass that made the moves it planned covers what it saw; one whose write failed does not", async () => {
         const at = (version: number) => ({ ...containerInstance, detail: { ...containerInstance.detail, version } });
-        await handler(at(14801));
-        expect(fake.callsOf("StopTask")).toHaveLength(1);
-        expect((await handler(at(14801))).trigger).toBe("redundant");
-        // 14802 ≤ 14805 (what the pass saw), but that pass was not quiet: look again.
-        expect((await handler(at(14802))).trigger).toBe("container-instance");
+        const done = harness({ plan: stopOneWebTask });
+        await done.handler(at(14801));
+        expect(done.fake.callsOf("StopTask")).toHaveLength(1);
+        expect((await done.handler(at(14801))).trigger).toBe("redundant");
+        // 14802 ≤ 14805: that pass saw it and acted; the stop's own events come with higher versions.
+        expect((await done.handler(at(14802))).trigger).toBe("redundant");
+        expect((await done.handler(at(14806))).trigger).toBe("container-instance");
+
+        const failed = harness({ plan: stopOneWebTask });
+        failed.fake.failNext("StopTask", new EcsApiError("ServerException", "try again"), 1);
+        await failed.handler(at(14801));
+        // The planned stop was not made: a later event of what that pass saw is a reason to look again.
+        expect((await failed.handler(at(14802))).trigger).toBe("container-instance");
     });
 
     test("service events and the schedule are never skipped", async () => {

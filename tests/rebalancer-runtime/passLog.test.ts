@@ -43,9 +43,9 @@ describe("pass record", () => {
 describe("per-container memory stays bounded", () => {
     test("instance event memory forgets the oldest first", () => {
         const memory = createInstanceEventMemory(3);
-        memory.noteQuietPass([1, 2, 3, 4].map((i) => ({ arn: `ci/${i}`, version: 10 })));
+        memory.noteSeen([1, 2, 3, 4].map((i) => ({ arn: `ci/${i}`, version: 10 })));
         expect(memory.redundant("ci/1", 5)).toBeUndefined();
-        expect(memory.redundant("ci/4", 10)).toMatch(/planned nothing/);
+        expect(memory.redundant("ci/4", 10)).toMatch(/already seen by a completed pass/);
         expect(memory.redundant("ci/4", 11)).toBeUndefined();
     });
 
