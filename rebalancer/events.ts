@@ -7,7 +7,7 @@ import { CONTAINER_INSTANCE_STATE_CHANGE, SCHEDULED_EVENT, SERVICE_ACTION, SERVI
 
 export type Trigger =
     | { kind: "container-instance"; clusterArn: string; containerInstanceArn: string; version: number }
-    | { kind: "service-action"; clusterArn: string; eventName: string }
+    | { kind: "service-action"; clusterArn: string; eventName: string; /** The event's `time` (epoch ms), when readable. */ emittedAt?: number }
     | { kind: "schedule" }
     | { kind: "operator"; clusters: string[]; unknownClusters: string[]; dryRun: boolean };
 
@@ -98,7 +98,11 @@ function classifyEcsEvent(event: Record<string, unknown>, detailType: string, se
         if ("why" in target) return { accepted: false, why: target.why };
         if (typeof detail.eventName !== "string") return { accepted: false, why: "detail.eventName is missing or not a string" };
         if (detail.eventName !== SERVICE_STEADY_STATE) return { accepted: false, why: `service event ${detail.eventName.slice(0, 64)} is no reason to look` };
-        return { accepted: true, trigger: { kind: "service-action", clusterArn: target.clusterArn, eventName: detail.eventName } };
+        const emittedAt = typeof event.time === "string" ? Date.parse(event.time) : NaN;
+        return {
+            accepted: true,
+            trigger: { kind: "service-action", clusterArn: target.clusterArn, eventName: detail.eventName, ...(Number.isFinite(emittedAt) ? { emittedAt } : {}) },
+        };
     }
     return { accepted: false, why: `detail-type ${detailType.slice(0, 80)} is not handled` };
 }

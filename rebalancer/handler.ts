@@ -116,10 +116,16 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
             return { trigger: "ignored", why: classified.why, clusters: [] };
         }
         const trigger: Trigger = classified.trigger;
-        if (trigger.kind === "container-instance") {
-            const redundant = memory.redundant(trigger.containerInstanceArn, trigger.version);
+        if (trigger.kind === "container-instance" || trigger.kind === "service-action") {
+            const redundant = trigger.kind === "container-instance"
+                ? memory.redundant(trigger.containerInstanceArn, trigger.version)
+                : memory.redundantServiceEvent(trigger.clusterArn, trigger.emittedAt);
             if (redundant) {
-                deps.log.info("event skipped", { why: redundant, cluster: clusterNameOf(trigger.clusterArn), containerInstanceArn: trigger.containerInstanceArn });
+                deps.log.info("event skipped", {
+                    why: redundant,
+                    cluster: clusterNameOf(trigger.clusterArn),
+                    ...(trigger.kind === "container-instance" ? { containerInstanceArn: trigger.containerInstanceArn } : { eventName: trigger.eventName }),
+                });
                 return { trigger: "redundant", why: redundant, clusters: [] };
             }
         }
@@ -135,7 +141,10 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
             const result = await runPass(deps, { clusterArn, trigger: trigger.kind, settings, dryRun, deadline });
             summary.clusters.push(summarize(result.record));
             if (result.record.outcome !== "completed") allCompleted = false;
-            if (result.seenInstances) memory.noteSeen(result.seenInstances);
+            if (result.seenInstances) {
+                memory.noteSeen(result.seenInstances);
+                memory.noteSettledPass(clusterArn, result.startedAt);
+            }
         }
         if (trigger.kind === "container-instance" && allCompleted) memory.noteHandled(trigger.containerInstanceArn, trigger.version);
         return summary;

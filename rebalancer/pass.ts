@@ -44,6 +44,8 @@ export interface PassRequest {
 
 export interface PassResult {
     record: PassRecord;
+    /** When the pass started (its read of the cluster is from then on). */
+    startedAt: number;
     /** Set when the pass read the cluster and completed with every planned write made (or none planned). */
     seenInstances?: Array<{ arn: string; version: number }>;
 }
@@ -105,5 +107,5 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
     // A pass whose writes were all made has acted on what it saw; one that skipped or failed a write has not.
     const settled = outcome === "completed" && plan !== undefined && observeFailures.length === 0 && snapshot !== undefined &&
         (acted?.services.every((s) => s.outcome === "done") ?? plan.actions.length === 0);
-    return { record, ...(settled ? { seenInstances: snapshot!.instances.map((i) => ({ arn: i.arn, version: i.version })) } : {}) };
+    return { record, startedAt: started, ...(settled ? { seenInstances: snapshot!.instances.map((i) => ({ arn: i.arn, version: i.version })) } : {}) };
 }

@@ -37,7 +37,7 @@ describe("sample events", () => {
     test("service steady state: look at its cluster", () => {
         expect(classifyEvent(serviceAction, settings)).toEqual({
             accepted: true,
-            trigger: { kind: "service-action", clusterArn: "arn:aws:ecs:us-west-2:111122223333:cluster/default", eventName: "SERVICE_STEADY_STATE" },
+            trigger: { kind: "service-action", clusterArn: "arn:aws:ecs:us-west-2:111122223333:cluster/default", eventName: "SERVICE_STEADY_STATE", emittedAt: Date.parse("2019-11-19T19:27:22Z") },
         });
     });
 

@@ -241,12 +241,16 @@ describe("redundant container-instance events", () => {
         expect((await failed.handler(at(14802))).trigger).toBe("container-instance");
     });
 
-    test("service events and the schedule are never skipped", async () => {
-        const { handler } = harness();
-        for (let i = 0; i < 3; i++) {
-            expect((await handler(serviceAction)).trigger).toBe("service-action");
-            expect((await handler(scheduled)).trigger).toBe("schedule");
-        }
+    test("the schedule is never skipped; a service event is, once a completed pass started after it", async () => {
+        const { handler, fake } = harness();
+        for (let i = 0; i < 3; i++) expect((await handler(scheduled)).trigger).toBe("schedule");
+        // The sample's steady-state event is from 2019: every pass above started after it.
+        const before = fake.calls.length;
+        expect(await handler(serviceAction)).toMatchObject({ trigger: "redundant", why: expect.stringMatching(/already covered by a pass that started/) });
+        expect(fake.calls.length).toBe(before);
+        // One emitted after the last pass started is a reason to look; so is one without a readable time.
+        expect((await handler({ ...serviceAction, time: new Date(Date.now() + 60_000).toISOString() })).trigger).toBe("service-action");
+        expect((await handler({ ...serviceAction, time: "not a time" })).trigger).toBe("service-action");
     });
 });
 
