@@ -13,6 +13,7 @@ import type { LocalAsyncLambda } from "../lambdaRuntime";
 import type { RebalancerUnderTest } from "../scenario/rebalancers";
 import type { RebalancerCalls } from "./rebalancerCalls";
 import { installSdkClock } from "./sdkClock";
+import { installInProcessTransport, type InProcessServer } from "./sdkTransport";
 
 export interface KillPlan {
     /** The rebalancer's call (numbered over the run, 1-based) at which its container dies. */
@@ -56,7 +57,7 @@ export class LambdaContainers {
         private readonly lambda: LocalAsyncLambda,
         private readonly clock: VirtualClock,
         calls: RebalancerCalls,
-        private readonly options: { kills: KillPlan[]; env: Record<string, string>; seed: number },
+        private readonly options: { kills: KillPlan[]; env: Record<string, string>; seed: number; server?: InProcessServer },
     ) {
         if (!rebalancer.newContainer) throw new Error(`the ${rebalancer.strategy} rebalancer has no Lambda containers to manage`);
         for (const k of options.kills) this.kills.set(k.atCall, k.kind);
@@ -105,12 +106,14 @@ export class LambdaContainers {
         return async (event: unknown, context: LambdaContext) => {
             container.deadline = this.clock.now() + context.getRemainingTimeInMillis();
             this.running = container;
-            const restore = installSdkClock({ now: () => this.clock.now(), advance: (ms) => this.clock.advance(ms) }, this.options.seed + ++this.invocations);
+            const restoreClock = installSdkClock({ now: () => this.clock.now(), advance: (ms) => this.clock.advance(ms) }, this.options.seed + ++this.invocations);
+            const restoreTransport = this.options.server ? installInProcessTransport(this.options.server) : () => undefined;
             let result: unknown;
             try {
                 result = await inner(event, context);
             } finally {
-                restore();
+                restoreTransport();
+                restoreClock();
                 this.running = undefined;
             }
             if (!container.dead && this.clock.now() > container.deadline) container.dead = "timeout";

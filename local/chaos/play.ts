@@ -12,6 +12,7 @@ import { rebalancerFor, type RebalancerUnderTest } from "../scenario/rebalancers
 import type { ScenarioStep } from "../scenario/scenarioFile";
 import { ScenarioWorld } from "../scenario/world";
 import { Rng } from "../emulator/random";
+import type { RawRequest } from "../emulator";
 import { checkDesiredCounts, checkErrors, checkMarkers, checkSecrets, checkSkipReasons, checkTaskDefinitions, checkWrites, type CheckResult } from "./checks";
 import { LambdaContainers } from "./containers";
 import { checkConvergence, REDEPLOYED, serviceConvergence } from "./convergence";
@@ -147,7 +148,8 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
         const lambda = rebalancer.lambda!;
         const { env, secrets } = runSecrets(chaosCase.seed);
         const calls = new RebalancerCalls(world.emulator, accessKeyId);
-        const containers = new LambdaContainers(rebalancer, lambda, world.clock, calls, { kills: chaosCase.kills, env, seed: chaosCase.seed });
+        const server = { endpoint: world.emulator.endpoint!, serve: (request: RawRequest) => world.emulator.serveRequest(request) };
+        const containers = new LambdaContainers(rebalancer, lambda, world.clock, calls, { kills: chaosCase.kills, env, seed: chaosCase.seed, server });
         await containers.start();
         const monitor = new FloorCeilingMonitor(world, accessKeyId);
         const bus: LocalEventBus = rebalancer.bus!;

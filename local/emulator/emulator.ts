@@ -12,7 +12,7 @@ import type { EventListener, TaskChangeListener } from "./events";
 import type { FaultConfig, FaultCounts } from "./faults";
 import { AUTOSCALING_OPERATIONS, AUTOSCALING_TARGET_PREFIX, ECS_OPERATIONS, ECS_TARGET_PREFIX } from "./operations";
 import type { Operation } from "./operations/common";
-import { errorBody, serveHttp, type ApiResponse, type CallerIdentity } from "./protocol";
+import { errorBody, serveHttp, serveRequest, type ApiResponse, type CallerIdentity, type RawRequest } from "./protocol";
 import type { Json } from "./serialize";
 import { resolveTiming, type Timing } from "./timing";
 
@@ -160,6 +160,14 @@ export class EcsEmulator {
         } finally {
             core.bus.flush();
         }
+    }
+
+    /**
+     * Answers a request exactly as the HTTP server would, without a socket (an in-process transport: requests are
+     * then handled in the order they are handed over, which real sockets do not guarantee for concurrent ones).
+     */
+    serveRequest(req: RawRequest): ApiResponse {
+        return serveRequest(req, (target, input, caller) => this.call(target, input, caller), () => this.core.rng.ids.uuid());
     }
 
     /** Serves the API on 127.0.0.1; resolves the endpoint URL (port 0 picks a free port). */

@@ -17,4 +17,4 @@ export {
     type TaskChangeListener,
 } from "./events";
 export type { ClusterSnapshot, CreateClusterOptions, EmulatorControl, RegisterInstanceInput, TaskView } from "./control";
-export type { ApiResponse, CallerIdentity } from "./protocol";
+export type { ApiResponse, CallerIdentity, RawRequest } from "./protocol";

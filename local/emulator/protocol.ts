@@ -45,38 +45,59 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, status: number, requestId: string, body: Json): void {
     const payload = JSON.stringify(body);
-    res.writeHead(status, {
-        "Content-Type": "application/x-amz-json-1.1",
-        "Content-Length": Buffer.byteLength(payload),
-        "x-amzn-RequestId": requestId,
-    });
+    res.writeHead(status, responseHeaders(requestId, payload));
     res.end(payload);
+}
+
+/** A request as it arrived, whatever carried it: method, headers (lower-case names) and body text. */
+export interface RawRequest {
+    method: string | undefined;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+}
+
+/** Answers one raw request with `handle`: the protocol's checks, parsing and caller identity, transport aside. */
+export function serveRequest(req: RawRequest, handle: ApiHandler, newRequestId: () => string): ApiResponse {
+    const answer = (status: number, body: Json): ApiResponse => ({ status, requestId: newRequestId(), body, realDelayMs: 0 });
+    if (req.method !== "POST") return answer(404, errorBody("UnknownOperationException", "Only POST / is served."));
+    let input: Json;
+    try {
+        input = req.body.trim() === "" ? {} : (JSON.parse(req.body) as Json);
+        if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("not an object");
+    } catch {
+        return answer(400, errorBody("SerializationException", "The request body is not a JSON object."));
+    }
+    const header = (name: string): string | undefined => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+    };
+    try {
+        return handle(String(header("x-amz-target") ?? ""), input, { accessKeyId: accessKeyIdOf(header("authorization")), userAgent: header("user-agent") });
+    } catch (e) {
+        console.error("ecs emulator: internal error", e);
+        return answer(500, errorBody("ServerException", "Internal emulator error."));
+    }
+}
+
+/** The response headers the protocol sends with `payload`. */
+export function responseHeaders(requestId: string, payload: string): Record<string, string> {
+    return {
+        "content-type": "application/x-amz-json-1.1",
+        "content-length": String(Buffer.byteLength(payload)),
+        "x-amzn-requestid": requestId,
+    };
 }
 
 /** Serves one HTTP request with `handle`. */
 export async function serveHttp(req: IncomingMessage, res: ServerResponse, handle: ApiHandler, newRequestId: () => string): Promise<void> {
-    if (req.method !== "POST") {
-        send(res, 404, newRequestId(), errorBody("UnknownOperationException", "Only POST / is served."));
-        return;
-    }
-    let input: Json;
+    let body: string;
     try {
-        const text = await readBody(req);
-        input = text.trim() === "" ? {} : (JSON.parse(text) as Json);
-        if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("not an object");
+        body = await readBody(req);
     } catch {
         send(res, 400, newRequestId(), errorBody("SerializationException", "The request body is not a JSON object."));
         return;
     }
-    const target = String(req.headers["x-amz-target"] ?? "");
-    let response: ApiResponse;
-    try {
-        response = handle(target, input, { accessKeyId: accessKeyIdOf(req.headers.authorization), userAgent: req.headers["user-agent"] });
-    } catch (e) {
-        console.error("ecs emulator: internal error", e);
-        send(res, 500, newRequestId(), errorBody("ServerException", "Internal emulator error."));
-        return;
-    }
+    const response = serveRequest({ method: req.method, headers: req.headers, body }, handle, newRequestId);
     if (response.realDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, response.realDelayMs));
     send(res, response.status, response.requestId, response.body);
 }
