@@ -42,6 +42,18 @@ export function repairSurge(service: Service, nowMs: number, surgeTimeoutSeconds
     }
     const ageSeconds = Math.floor(nowMs / 1000) - marker.at;
     if (ageSeconds >= surgeTimeoutSeconds) {
+        // ECS's scale-in stops (running + pending − owner) tasks and chooses them by placement strategy, not by
+        // state: at worst every one is a running task, leaving owner − pending running. A task still starting
+        // becomes RUNNING or STOPPED within minutes; until then, restoring could cross the floor.
+        const floor = Math.ceil((marker.owner * service.minimumHealthyPercent) / 100);
+        const worstRunning = service.runningCount + service.pendingCount > marker.owner ? marker.owner - service.pendingCount : service.runningCount;
+        if (service.pendingCount > 0 && worstRunning < floor) {
+            return {
+                outcome: "waiting",
+                detail: `surge not complete after ${ageSeconds}s, but ${service.pendingCount} task(s) still starting: ECS's scale-in could stop running tasks instead and leave ${worstRunning} running, below the floor of ${floor}; restoring once they start or stop`,
+                actions: [],
+            };
+        }
         return {
             outcome: "restore",
             detail: `surge not complete after ${ageSeconds}s: desiredCount ${marker.desired} → ${marker.owner}`,

@@ -323,8 +323,22 @@ describe("plan: surge repair", () => {
     });
 
     it("gives up after the surge timeout", () => {
-        const p = plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`), settings({ surgeTimeoutSeconds: 900 }));
+        // A surge task ECS could not place: nothing is starting, the scale-in can only stop a surplus task.
+        const p = plan(surged(3, 2, 0, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`), settings({ surgeTimeoutSeconds: 900 }));
         expect(p.actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2, why: "surge timed out" });
+    });
+
+    // Found by chaos (seed 2058100056): a surge of 8 → 10 (floor 8) timed out with 9 running, and its tenth task
+    // was placed just then. The restore to 8 let ECS's scale-in stop 2 of the 10, both running (it chooses by
+    // placement strategy, not by state): 7 running, below the floor.
+    it("after the timeout, waits while a task is still starting if the scale-in could stop running tasks below the floor", () => {
+        const waiting = plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`), settings({ surgeTimeoutSeconds: 900 }));
+        expect(decision(waiting, "web")).toMatchObject({ outcome: "waiting", detail: expect.stringContaining("below the floor of 2") });
+        expect(waiting.actions).toEqual([]);
+        // Floor 1 of 2: even if the scale-in stops a running task, one stays.
+        const s = surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`);
+        s.services[0].minimumHealthyPercent = 50;
+        expect(plan(s, settings({ surgeTimeoutSeconds: 900 })).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2, why: "surge timed out" });
     });
 
     it("leaves desiredCount to its owner when it changed since the surge, and removes both tags", () => {
