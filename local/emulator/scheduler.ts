@@ -213,6 +213,19 @@ export class ServiceScheduler {
             for (const v of victims) this.stopByChoice(v, reason, cause);
             if (victims.length) core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
         }
+        // maximumPercent bounds the tasks RUNNING or PENDING during a deployment or a drain ("an upper limit on the
+        // number of your service's tasks that are allowed in the RUNNING or PENDING state"), as a share of the
+        // desiredCount now. When the owner lowers desiredCount mid-deployment, tasks already starting can exceed
+        // it: those not yet running go (they serve nobody, so the floor is untouched). A task that became RUNNING
+        // before this tick is past stopping this way; the deployment's own stops bring the count down.
+        ({ incoming, outgoing } = this.split(service));
+        const excess = incoming.length + outgoing.length - maxTotal;
+        if (excess > 0) {
+            const starting = [...incoming, ...outgoing].filter((t) => t.lastStatus !== "RUNNING" && !isProtected(t, now));
+            const victims = chooseTasksToStop(starting, excess, strategies, groupCounts(service), core.rng.placement);
+            for (const v of victims) this.stopByChoice(v, `Scaling activity initiated by (deployment ${primary.id})`, follows(service.desiredCause, "scale-in"));
+            if (victims.length) core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
+        }
         if (frozen) return;
 
         // Replacements, scale-out and rollout: start within maximumPercent, stop the replaced tasks within

@@ -218,3 +218,36 @@ test("changing the placement strategy starts a deployment that re-places every t
     expect(Object.values(emulator.control.tasksPerInstance("c", "app"))).toEqual([4]);
     expect((emulator.control.service("c", "app").deployments as unknown[]).length).toBe(1);
 });
+
+// Chaos (seeds 502361220, 1727426696, 397187172): an owner lowered desiredCount 4 → 1 during a redeploy (min 50 %,
+// max 100 %); the new task already PENDING became RUNNING beside the old one still serving: 2 running, the new
+// ceiling 1. maximumPercent is "an upper limit on the number of your service's tasks that are allowed in the RUNNING
+// or PENDING state during a deployment": from its next look the scheduler stops what is still starting above it.
+test("desiredCount lowered mid-deployment: tasks still starting above the new maximumPercent are stopped, the floor kept", () => {
+    const { emulator, clock } = offlineEmulator();
+    emulator.control.createCluster("c");
+    addInstances(emulator, "c", [{ id: "a1", az: "us-east-1a", cpu: 4096, memory: 8192 }]);
+    taskDefinition(emulator, "app", { cpu: 256, memory: 256 });
+    emulator.control.createService({
+        cluster: "c", serviceName: "app", taskDefinition: "app", desiredCount: 4, availabilityZoneRebalancing: "DISABLED",
+        deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 }, initialPlacement: { a1: 4 },
+    });
+    clock.advance(SETTLE_MS);
+    emulator.call("AmazonEC2ContainerServiceV20141113.UpdateService", { cluster: "c", service: "app", forceNewDeployment: true });
+    clock.advance(1_500);
+    // Two old tasks stopping (the floor of 2 allows it), two new ones PENDING.
+    expect(emulator.control.snapshot("c").tasks.map((t) => t.lastStatus).sort()).toEqual(["PENDING", "PENDING", "RUNNING", "RUNNING"]);
+    const bounds = watchBounds(emulator, "app", 1, 50, 100);
+    const startedAbove: string[] = [];
+    let running = 2;
+    emulator.onTaskChange((c) => {
+        if (c.service !== "app") return;
+        if (c.to === "RUNNING" && c.desiredStatus === "RUNNING" && ++running > 1) startedAbove.push(c.taskArn);
+        if (c.from === "RUNNING" && c.to === "STOPPING") running--;
+    });
+    emulator.control.setDesiredCount("c", "app", 1);
+    clock.advance(SETTLE_MS);
+    expect(startedAbove).toEqual([]);
+    expect(bounds.stats().minRunning).toBeGreaterThanOrEqual(1);
+    expect(emulator.control.snapshot("c").tasks.filter((t) => t.lastStatus === "RUNNING")).toHaveLength(1);
+});
