@@ -29,16 +29,25 @@ function serviceView(world: ScenarioWorld, name: string): ServiceView {
     return world.control.service(world.scenario.cluster, name) as ServiceView;
 }
 
-/** Every REPLICA service's desiredCount is its owner's value (the owner's or Service Auto Scaling's last). */
-export function checkDesiredCounts(world: ScenarioWorld): CheckResult {
-    const details: string[] = [];
+/** REPLICA services whose desiredCount is not their owner's value (the owner's or Service Auto Scaling's last). */
+export function desiredBreaches(world: ScenarioWorld): { service: string; desired: number; owner: number }[] {
+    const out: { service: string; desired: number; owner: number }[] = [];
     for (const s of world.scenario.services) {
         if (s.schedulingStrategy !== "REPLICA") continue;
         const owner = world.ownerDesired.get(s.name);
         const desired = serviceView(world, s.name).desiredCount;
-        if (desired !== owner) details.push(`${s.name}: desiredCount ${desired}, its owner's value is ${owner}`);
+        if (desired !== owner) out.push({ service: s.name, desired: Number(desired), owner: Number(owner) });
     }
-    return result(details);
+    return out;
+}
+
+export function desiredBreachLine(b: { service: string; desired: number; owner: number }): string {
+    return `${b.service}: desiredCount ${b.desired}, its owner's value is ${b.owner}`;
+}
+
+/** Every REPLICA service's desiredCount is its owner's value (the owner's or Service Auto Scaling's last). */
+export function checkDesiredCounts(world: ScenarioWorld): CheckResult {
+    return result(desiredBreaches(world).map(desiredBreachLine));
 }
 
 /** No service carries the surge marker. */

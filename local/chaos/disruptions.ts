@@ -33,6 +33,24 @@ export interface ScalableTarget {
     max: number;
 }
 
+/**
+ * What a disruption did to the services, as the harness saw it (races.ts proves concurrent-writer races from
+ * these): the service whose desiredCount its owner changed or that it deployed, or the running tasks of each
+ * service on the instance EC2 terminated.
+ */
+export interface DisruptionRecord {
+    /** Fired just before the rebalancer's call with this number reached ECS. */
+    atCall: number;
+    time: number;
+    kind: DisruptionKind;
+    service?: string;
+    /** The owner's desiredCount before (its value, not a surged one ECS may show) and after the change. */
+    ownerBefore?: number;
+    ownerAfter?: number;
+    /** instance-lost: running tasks it took out, per service. */
+    lostRunning?: Record<string, number>;
+}
+
 /** What the disruptions did (faultsInjected in the report). */
 export interface DisruptionCounts {
     instancesLost: number;
@@ -70,6 +88,8 @@ export class Disruptions {
     readonly counts: DisruptionCounts = { instancesLost: 0, agentDisconnects: 0, deployments: 0, autoScalingChanges: 0, ownerDesiredChanges: 0, throttleBursts: 0, throttleStorms: 0 };
     /** One line per disruption applied (for a failing run's report). */
     readonly applied: string[] = [];
+    /** What each applied disruption did to the services. */
+    readonly records: DisruptionRecord[] = [];
     /** Task definitions the harness registered for its deployments. */
     readonly registeredTaskDefinitions: string[] = [];
     private readonly due = new Map<number, Disruption[]>();
@@ -120,6 +140,10 @@ export class Disruptions {
         return this.world.scenario.services.filter((s) => s.schedulingStrategy === "REPLICA");
     }
 
+    private record(call: RebalancerCall, kind: DisruptionKind, effect: Omit<DisruptionRecord, "atCall" | "time" | "kind">): void {
+        this.records.push({ atCall: call.index, time: call.time, kind, ...effect });
+    }
+
     private apply(d: Disruption, call: RebalancerCall): void {
         const line = this.run(d, call);
         if (line) this.applied.push(`call ${call.index} (${call.operation}) at ${new Date(call.time).toISOString()}: ${line}`);
@@ -130,7 +154,7 @@ export class Disruptions {
         const touched = this.touched(call);
         switch (d.kind) {
             case "instance-lost":
-                return this.loseInstance(touched, p0, p1);
+                return this.loseInstance(call, touched, p0, p1);
             case "agent-disconnect":
                 return this.disconnectAgent(touched, p0, p1);
             case "deployment": {
@@ -145,6 +169,7 @@ export class Disruptions {
                     this.world.control.deployService(this.cluster, s.name, { taskDefinition: arn });
                 }
                 this.counts.deployments++;
+                this.record(call, "deployment", { service: s.name });
                 return `owner deploys ${s.name} (${p1 < 0.5 ? "forceNewDeployment" : "new revision"})`;
             }
             case "autoscaling": {
@@ -154,9 +179,11 @@ export class Disruptions {
                 const delta = [-2, -1, 1, 2][Math.floor(p1 * 4)]!;
                 const next = Math.max(target.min, Math.min(target.max, current + delta));
                 if (next === current) return undefined;
+                const ownerBefore = this.world.ownerDesired.get(target.service) ?? current;
                 this.world.control.setDesiredCount(this.cluster, target.service, next, "application-autoscaling");
                 this.world.ownerDesired.set(target.service, next);
                 this.counts.autoScalingChanges++;
+                this.record(call, "autoscaling", { service: target.service, ownerBefore, ownerAfter: next });
                 return `Service Auto Scaling sets ${target.service} desiredCount ${current} → ${next}`;
             }
             case "owner-desired": {
@@ -167,9 +194,11 @@ export class Disruptions {
                 const current = this.desiredCount(s.name);
                 let next = Math.floor(p1 * 9);
                 if (next === current) next = current + 1;
+                const ownerBefore = this.world.ownerDesired.get(s.name) ?? current;
                 this.world.control.setDesiredCount(this.cluster, s.name, next, "owner");
                 this.world.ownerDesired.set(s.name, next);
                 this.counts.ownerDesiredChanges++;
+                this.record(call, "owner-desired", { service: s.name, ownerBefore, ownerAfter: next });
                 return `owner sets ${s.name} desiredCount ${current} → ${next}`;
             }
             case "throttle-burst": {
@@ -210,15 +239,21 @@ export class Disruptions {
         return out.sort((a, b) => Number(b.hosts) - Number(a.hosts) || (a.id < b.id ? -1 : 1));
     }
 
-    private loseInstance(touched: string | undefined, p0: number, p1: number): string | undefined {
+    private loseInstance(call: RebalancerCall, touched: string | undefined, p0: number, p1: number): string | undefined {
         const candidates = this.busyInstances(touched);
         const hosting = candidates.filter((c) => c.hosts);
         const victim = choose(hosting.length > 0 && p1 < 0.7 ? hosting : candidates, p0);
         if (!victim) return undefined;
         const spec = this.world.scenario.instances.find((i) => i.id === victim.id) ??
             this.world.scenario.steps.flatMap((s) => ("launch" in s ? s.launch : [])).find((i) => i.id === victim.id);
+        const lostRunning: Record<string, number> = {};
+        for (const t of this.world.control.snapshot(this.cluster).tasks) {
+            if (t.ec2InstanceId !== victim.id || !t.serviceName || (t as { lastStatus?: unknown }).lastStatus !== "RUNNING") continue;
+            lostRunning[t.serviceName] = (lostRunning[t.serviceName] ?? 0) + 1;
+        }
         this.world.control.terminateInstance(victim.id);
         this.counts.instancesLost++;
+        this.record(call, "instance-lost", { lostRunning });
         // The Auto Scaling group notices and launches a replacement in the same AZ (1 to 5 minutes later).
         const replacement = { id: `i-replacement-${++this.replacements}`, az: victim.az, cpu: spec?.cpu ?? 2048, memory: spec?.memory ?? 3891, capacityProvider: spec?.capacityProvider, attributes: spec?.attributes ?? {} };
         const clock = this.world.clock;

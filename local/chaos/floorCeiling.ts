@@ -20,8 +20,13 @@ export interface Violation {
     running: number;
     limit: number;
     taskArn: string;
-    /** The rebalancer's operation at the root of the change. */
+    /** The rebalancer's operation at the root of the change, and ECS's id for that request. */
     operation: string;
+    requestId: string;
+    /** When the changed task was first seen (launched). */
+    taskSeenAt: number;
+    /** When each task of the service running after the change became RUNNING. */
+    runningSince: number[];
 }
 
 export interface ServiceLimits {
@@ -39,6 +44,8 @@ export class FloorCeilingMonitor {
     /** Emulated time of the last task change of any service (the world's last movement). */
     lastChangeAt = 0;
     private readonly running = new Map<string, Set<string>>();
+    private readonly seenAt = new Map<string, number>();
+    private readonly runningSince = new Map<string, number>();
     private readonly unsubscribe: () => void;
 
     constructor(
@@ -70,14 +77,23 @@ export class FloorCeilingMonitor {
         if (!running) this.running.set(change.service, (running = new Set()));
         const was = running.has(change.taskArn);
         const is = change.to === "RUNNING" && change.desiredStatus === "RUNNING";
-        if (is) running.add(change.taskArn);
-        else running.delete(change.taskArn);
+        if (!this.seenAt.has(change.taskArn)) this.seenAt.set(change.taskArn, change.time);
+        if (is) {
+            running.add(change.taskArn);
+            if (!was) this.runningSince.set(change.taskArn, change.time);
+        } else {
+            running.delete(change.taskArn);
+            this.runningSince.delete(change.taskArn);
+        }
         const root = change.cause.root;
         if (was === is || root.type !== "api" || root.accessKeyId !== this.accessKeyId) return;
         const limits = this.limits(change.service);
         if (!limits) return;
         const n = running.size;
-        const base = { service: change.service, time: change.time, running: n, taskArn: change.taskArn, operation: root.operation };
+        const base = {
+            service: change.service, time: change.time, running: n, taskArn: change.taskArn, operation: root.operation, requestId: root.requestId,
+            taskSeenAt: this.seenAt.get(change.taskArn) ?? change.time, runningSince: [...running].map((arn) => this.runningSince.get(arn) ?? 0),
+        };
         if (was && n < limits.floor) this.violations.push({ ...base, kind: "floor", limit: limits.floor });
         if (is && n > limits.ceiling) this.violations.push({ ...base, kind: "ceiling", limit: limits.ceiling });
     }

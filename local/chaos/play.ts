@@ -13,14 +13,15 @@ import type { ScenarioStep } from "../scenario/scenarioFile";
 import { ScenarioWorld } from "../scenario/world";
 import { Rng } from "../emulator/random";
 import type { RawRequest } from "../emulator";
-import { checkDesiredCounts, checkErrors, checkMarkers, checkSecrets, checkSkipReasons, checkTaskDefinitions, checkWrites, type CheckResult } from "./checks";
+import { desiredBreachLine, desiredBreaches, checkErrors, checkMarkers, checkSecrets, checkSkipReasons, checkTaskDefinitions, checkWrites, type CheckResult } from "./checks";
 import { LambdaContainers } from "./containers";
 import { checkConvergence, REDEPLOYED, serviceConvergence } from "./convergence";
 import { Disruptions } from "./disruptions";
 import { ChaosDriver } from "./driver";
-import { FloorCeilingMonitor } from "./floorCeiling";
+import { FloorCeilingMonitor, type Violation } from "./floorCeiling";
 import type { ChaosCase } from "./generator";
 import { RebalancerCalls } from "./rebalancerCalls";
+import { RaceClassifier, type OwnerChange, type Race } from "./races";
 
 export const COUNT_KEYS = [
     "floorViolations",
@@ -51,6 +52,12 @@ export interface ChaosRunResult {
     disruptions: string[];
     /** Services a redeploy left with surplus (exempt from notConverged, see convergence.ts). */
     redeployLeftSurplus: number;
+    /**
+     * Breaches proven to be concurrent-writer races (races.ts): not in the counts above, reported here, one line
+     * each. Not a pass/fail count: no client of ECS's API can prevent them.
+     */
+    concurrentWriteRaces: number;
+    races: string[];
     /** When a count is not zero: the final running tasks per service per instance, and the last pass's decisions. */
     diagnostics?: {
         running: Record<string, Record<string, number>>;
@@ -165,10 +172,13 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
         // After the harness's own reads: they are not the rebalancer's and must not be faulted.
         world.emulator.setFaults(chaosCase.faults);
 
+        const ownerChanges: OwnerChange[] = [];
         // 1. Faults on.
         for (const step of chaosCase.scenario.steps) {
             await driver.settle(SETTLE_LIMIT_MS);
+            const before = new Map(world.ownerDesired);
             applyOwnerStep(world, stillApplicable(world, step));
+            for (const [service, value] of world.ownerDesired) if (before.get(service) !== value) ownerChanges.push({ time: world.clock.now(), service, value });
         }
         await driver.quiet(limits.faultPhaseMs);
         // 2. Faults off.
@@ -185,10 +195,19 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
         const redeployed = new Set(calls.reached.filter((c) => c.operation === "UpdateService" && (c.input as { forceNewDeployment?: unknown }).forceNewDeployment === true)
             .map((c) => String((c.input as { service?: unknown }).service).split("/").pop()!));
         const convergence = serviceConvergence(world, { skipTag, autoScaled: new Set(chaosCase.scalableTargets.map((t) => t.service)), redeployed });
+        for (const d of disruptions.records) if (d.service && d.ownerAfter !== undefined) ownerChanges.push({ time: d.time, service: d.service, value: d.ownerAfter });
+        ownerChanges.sort((a, b) => a.time - b.time);
+        const classifier = new RaceClassifier({
+            calls: calls.reached, disruptions: disruptions.records, ownerChanges,
+            percents: (name) => chaosCase.scenario.services.find((s) => s.name === name),
+        });
+        const violations = classifier.violations(monitor.violations);
+        const desired = classifier.desired(desiredBreaches(world));
+        const races: Race[] = [...violations.races, ...desired.races];
         const checks: Record<CountKey, CheckResult> = {
-            floorViolations: violationsOf(monitor, "floor"),
-            ceilingViolations: violationsOf(monitor, "ceiling"),
-            desiredLeftChanged: checkDesiredCounts(world),
+            floorViolations: violationsOf(violations.remaining, "floor"),
+            ceilingViolations: violationsOf(violations.remaining, "ceiling"),
+            desiredLeftChanged: { count: desired.remaining.length, details: desired.remaining.map(desiredBreachLine) },
             markersLeft: checkMarkers(world),
             notConverged: checkConvergence(convergence, quiet, (name) => lastDecisionOf(rebalancer.logs, name)),
             unhandledErrors: withProcessErrors(checkErrors(driver.invocations, rebalancer.logs), processErrors),
@@ -221,7 +240,9 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
             emulatedMinutes: Math.round((world.clock.now() - startedAt) / 60_000),
             disruptions: disruptions.applied,
             redeployLeftSurplus: convergence.filter((c) => c.exempt === REDEPLOYED).length,
-            ...(failed ? {
+            concurrentWriteRaces: races.length,
+            races: races.map((r) => `${r.kind} (${r.breach}): ${r.detail}`),
+            ...(failed || races.length > 0 ? {
                 diagnostics: {
                     running: world.runningCounts(),
                     instances: world.instanceReport(),
@@ -284,8 +305,8 @@ export function applyOwnerStep(world: ScenarioWorld, step: ScenarioStep): void {
     for (const [name, value] of owner) if (value !== undefined) world.ownerDesired.set(name, value);
 }
 
-function violationsOf(monitor: FloorCeilingMonitor, kind: "floor" | "ceiling"): CheckResult {
-    const details = monitor.violations
+function violationsOf(violations: readonly Violation[], kind: "floor" | "ceiling"): CheckResult {
+    const details = violations
         .filter((v) => v.kind === kind)
         .map((v) => `${v.service}: ${v.running} running after the rebalancer's ${v.operation} at ${new Date(v.time).toISOString()} (${kind} ${v.limit})`);
     return { count: details.length, details };

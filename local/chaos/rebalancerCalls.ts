@@ -17,6 +17,8 @@ export interface RebalancerCall {
     time: number;
     status?: number;
     errorType?: string;
+    /** ECS's request id (the root of every task change the call causes). */
+    requestId?: string;
 }
 
 /** Refuses a call (returns the answer it gets instead) or lets it through (undefined). */
@@ -84,6 +86,7 @@ export class RebalancerCalls {
         for (const listener of this.before) listener(record);
         let response = next();
         record.status = response.status;
+        record.requestId = response.requestId;
         record.errorType = errorTypeOf(response);
         for (const listener of this.after) response = listener(record, response);
         return response;

@@ -12,6 +12,9 @@ export interface ChaosReport extends ChaosCounts {
     faultsInjected: Record<string, number>;
     /** Services a redeploy left with surplus (exempt from notConverged; see convergence.ts). */
     redeployLeftSurplus: number;
+    /** Breaches proven to be concurrent-writer races (races.ts; not in the counts above), and the runs they were in. */
+    concurrentWriteRaces: number;
+    raceSeeds: number[];
     /** Run seeds with a count above zero or a harness failure (replay: npm run chaos -- --replay <seed>). */
     failedSeeds: number[];
     wallSeconds: number;
@@ -19,7 +22,7 @@ export interface ChaosReport extends ChaosCounts {
 
 export function emptyReport(seed: number): ChaosReport {
     const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, 0])) as ChaosCounts;
-    return { runs: 0, seed, ...counts, harnessFailures: 0, faultsInjected: {}, redeployLeftSurplus: 0, failedSeeds: [], wallSeconds: 0 };
+    return { runs: 0, seed, ...counts, harnessFailures: 0, faultsInjected: {}, redeployLeftSurplus: 0, concurrentWriteRaces: 0, raceSeeds: [], failedSeeds: [], wallSeconds: 0 };
 }
 
 export function failed(result: ChaosRunResult): boolean {
@@ -31,6 +34,8 @@ export function addRun(report: ChaosReport, result: ChaosRunResult): void {
     for (const k of COUNT_KEYS) report[k] += result.counts[k];
     for (const [k, v] of Object.entries(result.faultsInjected)) report.faultsInjected[k] = (report.faultsInjected[k] ?? 0) + v;
     report.redeployLeftSurplus += result.redeployLeftSurplus;
+    report.concurrentWriteRaces += result.concurrentWriteRaces;
+    if (result.concurrentWriteRaces > 0) report.raceSeeds.push(result.seed);
     if (failed(result)) report.failedSeeds.push(result.seed);
 }
 
@@ -48,5 +53,5 @@ export function chaosPlanOf(c: ChaosCase): Record<string, unknown> {
 /** The summary line printed at the end. */
 export function summaryLine(r: ChaosReport): string {
     const counts = COUNT_KEYS.map((k) => `${k} ${r[k]}`).join(", ");
-    return `${r.runs} run(s), seed ${r.seed}: ${counts}, harnessFailures ${r.harnessFailures} (${r.wallSeconds.toFixed(0)} s)`;
+    return `${r.runs} run(s), seed ${r.seed}: ${counts}, harnessFailures ${r.harnessFailures}; concurrentWriteRaces ${r.concurrentWriteRaces} (not failures) (${r.wallSeconds.toFixed(0)} s)`;
 }

@@ -41,6 +41,7 @@ function printFailure(c: ChaosCase, result: ChaosRunResult | undefined, error: s
         console.log(`  ${k}: ${lines!.length}`);
         for (const line of lines!.slice(0, 8)) console.log(`    - ${line}`);
     }
+    for (const line of result?.races ?? []) console.log(`  race (not counted): ${line}`);
     for (const d of result?.disruptions ?? []) console.log(`  disruption: ${d}`);
     console.log(`  faults: ${JSON.stringify(c.faults)}; kills: ${JSON.stringify(c.kills)}`);
     console.log(`  scenario file: ${files.scenario}\n  chaos plan:    ${files.plan}`);
@@ -48,11 +49,19 @@ function printFailure(c: ChaosCase, result: ChaosRunResult | undefined, error: s
     console.log(`  without faults: npm run scenario -- ${files.scenario} --strategy ${c.strategy} --seed ${c.seed}`);
 }
 
+/** A run whose only breaches were concurrent-writer races: shown (they are not hidden), with how to replay it. */
+function printRaces(c: ChaosCase, result: ChaosRunResult): void {
+    console.log(`\nRACE run seed ${c.seed} (${c.strategy}): ${result.concurrentWriteRaces} concurrent-writer race(s), not counted as failures (local/chaos/races.ts)`);
+    for (const line of result.races.slice(0, 8)) console.log(`    - ${line}`);
+    console.log(`  replay: npm run chaos -- --replay ${c.seed}`);
+}
+
 async function playOne(c: ChaosCase, report: ChaosReport, dir: string): Promise<ChaosRunResult | undefined> {
     try {
         const result = await withRealTimeLimit(playChaosCase(c), RUN_REAL_TIME_LIMIT_MS);
         addRun(report, result);
         if (failed(result)) printFailure(c, result, undefined, dir);
+        else if (result.concurrentWriteRaces > 0) printRaces(c, result);
         return result;
     } catch (e) {
         addHarnessFailure(report, c.seed);
