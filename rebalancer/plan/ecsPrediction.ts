@@ -10,7 +10,7 @@ export type TieResolution = "worst" | "best";
 import type { ClusterIndex } from "./clusterIndex";
 import { keyAt, levelOfField, type ServiceLayout } from "./bins";
 import { extraRoom } from "./requirements";
-import type { BinTree } from "./balance";
+import { evaluateBalance, type BinTree } from "./balance";
 
 export class PredictedService {
     /** Tasks of the service per cluster instance index, as predicted. */
@@ -30,6 +30,14 @@ export class PredictedService {
         private readonly leafTargets: readonly number[],
         protectedOn: Map<number, number> = new Map(),
         private readonly ties: TieResolution = "worst",
+        /**
+         * The skew threshold. Given, ECS's tied choices are judged by their outcome on the whole service: the
+         * worst resolution takes the least balanced (the highest surplus, then skew), the best the most balanced.
+         * A score per instance against fixed targets cannot see that stopping in one of two equally full AZs
+         * balances the service while stopping in the other only undoes the move (chaos seeds 346684938,
+         * 1584461210: a surge judged sure was a coin toss).
+         */
+        private readonly threshold?: number,
     ) {
         this.tasksOn = new Map(layout.countsOnAnyInstance);
         this.protectedOn = protectedOn;
@@ -118,7 +126,7 @@ export class PredictedService {
         if (candidates.length === 0) return undefined;
         const ties = this.applyStrategies(candidates, false);
         // Least helpful tie: the instance whose leaf would end furthest above its target (most helpful: nearest).
-        const chosen = this.pick(ties, (i) => this.leafExcess(i, 1), "high");
+        const chosen = this.pick(ties, (i) => this.leafExcess(i, 1), "high", 1);
         this.add(chosen, 1);
         this.placedOn.set(chosen, (this.placedOn.get(chosen) ?? 0) + 1);
         return chosen;
@@ -131,7 +139,7 @@ export class PredictedService {
         if (candidates.length === 0) return undefined;
         const ties = this.applyStrategies(candidates, true);
         // Least helpful tie: the instance whose leaf is least above its target (most helpful: furthest).
-        const chosen = this.pick(ties, (i) => this.leafExcess(i, 0), "low");
+        const chosen = this.pick(ties, (i) => this.leafExcess(i, 0), "low", -1);
         this.add(chosen, -1);
         return chosen;
     }
@@ -140,14 +148,65 @@ export class PredictedService {
      * Resolves a tie: `harmful` says which end of the score hurts the plan ("high": a high score is the least
      * helpful); the worst resolution takes that end, the best the other. Equal scores: a stable order by ARN.
      */
-    private pick(ties: number[], score: (i: number) => number, harmful: "high" | "low"): number {
+    private pick(candidates: number[], score: (i: number) => number, harmful: "high" | "low", delta: number): number {
         const sign = (harmful === "high") === (this.ties === "worst") ? 1 : -1;
-        let chosen = ties[0], chosenScore = sign * score(ties[0]);
-        for (const i of ties.slice(1)) {
+        // The score first (cheap); among the choices it cannot tell apart, the outcome on the whole service.
+        let extremes: number[] = [];
+        let extremeScore = -Infinity;
+        for (const i of candidates) {
             const s = sign * score(i);
-            if (s > chosenScore || (s === chosenScore && this.index.instances[i].arn > this.index.instances[chosen].arn)) {
-                chosen = i;
-                chosenScore = s;
+            if (s > extremeScore) {
+                extremes = [i];
+                extremeScore = s;
+            } else if (s === extremeScore) {
+                extremes.push(i);
+            }
+        }
+        const ties = this.threshold !== undefined && extremes.length > 1 ? this.extremeOutcomes(extremes, delta) : extremes;
+        let chosen = ties[0];
+        for (const i of ties.slice(1)) if (this.index.instances[i].arn > this.index.instances[chosen].arn) chosen = i;
+        return chosen;
+    }
+
+    /**
+     * Choices that change the service alike: the same leaf when a leaf holds several instances, else an instance
+     * with the same parents, count and target as another (their outcomes differ at most through the room each
+     * has left, which the score already weighed).
+     */
+    private outcomeClass(i: number): string {
+        const p = this.positionOf.get(i);
+        if (p === undefined) return "outside";
+        const leaf = this.tree.leafOf[p];
+        if (this.tree.leaves[leaf].members.length > 1) return `leaf ${leaf}`;
+        return `${this.layout.keys[p].slice(0, -1).join("\u0000")}|${this.tasksOn.get(i) ?? 0}|${this.leafTargets[leaf]}`;
+    }
+
+    /** The candidates whose change by `delta` leaves the service least balanced (worst) or most balanced (best). */
+    private extremeOutcomes(candidates: number[], delta: number): number[] {
+        const classes = new Map<string, number[]>();
+        for (const i of candidates) {
+            const key = this.outcomeClass(i);
+            const members = classes.get(key);
+            if (members) members.push(i);
+            else classes.set(key, [i]);
+        }
+        if (classes.size === 1) return candidates;
+        const sign = this.ties === "worst" ? -1 : 1;
+        const counts = this.eligibleCounts();
+        let chosen: number[] = [];
+        let chosenBound = Infinity, chosenSkew = Infinity;
+        for (const members of classes.values()) {
+            const p = this.positionOf.get(members[0]);
+            if (p !== undefined) counts[p] += delta;
+            const b = evaluateBalance(this.tree, counts, this.threshold!);
+            if (p !== undefined) counts[p] -= delta;
+            const bound = sign * b.lowerBound, skew = sign * b.skew;
+            if (bound < chosenBound || (bound === chosenBound && skew < chosenSkew)) {
+                chosen = [...members];
+                chosenBound = bound;
+                chosenSkew = skew;
+            } else if (bound === chosenBound && skew === chosenSkew) {
+                chosen.push(...members);
             }
         }
         return chosen;

@@ -8,13 +8,13 @@ import { BinTree, evaluateBalance, type Balance } from "./balance";
 import { buildLayout, fewerThanTwo, LEVEL_INSTANCE, levelsOf, type ServiceLayout } from "./bins";
 import { ClusterIndex } from "./clusterIndex";
 import { EligibilityCache } from "./eligibilityCache";
-import { decodeLastMove, improvedSince, LAST_MOVE_TAG, situationFingerprint } from "./markers";
+import { decodeLastMove, improvedSince, LAST_MOVE_TAG, MOVES_PER_SITUATION, situationFingerprint } from "./markers";
 import { minimalStrategy } from "./minimal";
 import { quickBalance } from "./quickBalance";
 import { redeployStrategy } from "./redeploy";
 import { isRequirements, requirementsOf, type Requirements, type RequirementsContext } from "./requirements";
 import { serviceRefusal } from "./serviceFilter";
-import type { RebalanceStrategy } from "./strategy";
+import type { MoveStreak, RebalanceStrategy } from "./strategy";
 import { repairSurge } from "./surgeRepair";
 import { reserveRoomForWaitingTasks } from "./waitingTasks";
 import type { Action, LevelCounts, Plan, PlanMetrics, ServiceDecision } from "./types";
@@ -42,8 +42,9 @@ interface Candidate {
     req: Requirements;
     judgement: Judgement;
     fingerprint: string;
-    /** The last, unsure move did not help: only moves sure to lower the surplus now. */
+    /** The last, unsure move did not help (a record without tries): only moves sure to lower the surplus now. */
     sureMovesOnly: boolean;
+    streak: MoveStreak;
 }
 
 function emptyDecision(service: Service): ServiceDecision {
@@ -167,18 +168,31 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         const fingerprint = situationFingerprint(service.desiredCount, service.taskDefinition, cache.filterSet(req).hash);
         const last = decodeLastMove(service.tags[LAST_MOVE_TAG]);
         const notHelped = last !== undefined && last.fingerprint === fingerprint && !improvedSince(last, judgement);
-        // A sure move that did not help means the prediction failed here: nothing more until the situation changes.
-        // An unsure one (skew-only, or a chance) that did not help leaves room for sure moves only.
-        if (notHelped && last.sure) {
-            decisions.set(service.arn, withJudgement({
-                ...base,
-                reason: last.kind === "redeploy" ? "redeploy-did-not-help" : "no-improvement",
-                detail: `the last ${last.kind} lowered neither the surplus (${last.lowerBound} → ${judgement.lowerBound}) nor, at the same surplus, the skew (${last.skew} → ${judgement.skew}); waiting for the service or its instances to change`,
-            }, judgement));
-            continue;
+        // The flap guard. A redeploy that did not help is not repeated until the situation changes (it replaces
+        // every task). Other moves: a bounded number per situation without improving (tries, in the record), each
+        // judged against the imbalance before the first of them, so no sequence of moves can go on for ever.
+        // A record without tries (written before they were counted) holds back as it did: everything after a sure
+        // move (its prediction failed here), unsure moves after an unsure one.
+        let streak: MoveStreak = { lowerBound: judgement.lowerBound, skew: judgement.skew, tries: 0 };
+        let sureMovesOnly = false;
+        if (notHelped) {
+            const counted = last.kind !== "redeploy" && last.tries !== undefined;
+            const spent = counted ? last.tries! >= MOVES_PER_SITUATION : last.sure;
+            if (spent) {
+                decisions.set(service.arn, withJudgement({
+                    ...base,
+                    reason: last.kind === "redeploy" ? "redeploy-did-not-help" : "no-improvement",
+                    detail: counted
+                        ? `${last.tries} move(s) in this situation lowered neither the surplus (${last.lowerBound} → ${judgement.lowerBound}) nor, at the same surplus, the skew (${last.skew} → ${judgement.skew}); waiting for the service or its instances to change`
+                        : `the last ${last.kind} lowered neither the surplus (${last.lowerBound} → ${judgement.lowerBound}) nor, at the same surplus, the skew (${last.skew} → ${judgement.skew}); waiting for the service or its instances to change`,
+                }, judgement));
+                continue;
+            }
+            if (counted) streak = { lowerBound: last.lowerBound, skew: last.skew, tries: last.tries! };
+            else sureMovesOnly = true;
         }
         if (req.unreadTaskDefinition) unreadTaskDefinitions.add(req.unreadTaskDefinition);
-        candidates.push({ service, req, judgement, fingerprint, sureMovesOnly: notHelped });
+        candidates.push({ service, req, judgement, fingerprint, sureMovesOnly, streak });
     }
 
     // Moves: most surplus first, so a small budget goes where it helps most; each on the full layout.
@@ -212,6 +226,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             service: c.service, tasks: index.tasksOf(c.service.name), layout, tree, balance, index, settings, now, budget,
             fingerprint: c.fingerprint, unreadProtectionIsProtected: options.unreadProtectionIsProtected ?? false,
             sureMovesOnly: c.sureMovesOnly,
+            streak: c.streak,
         });
         if (c.sureMovesOnly && result.outcome === "skipped" && result.reason === "no-safe-move") {
             result.reason = "no-improvement";

@@ -24,12 +24,29 @@ export interface LastMove {
     kind: MoveKind;
     /** The move was predicted to lower the surplus whatever ECS's tie-breaks (not a skew-only move or a chance). */
     sure: boolean;
+    /**
+     * The imbalance the moves of this situation are judged against: before the first of them that has not been
+     * followed by an improvement (a later move that did not improve on it keeps it, so A → B → A counts twice).
+     */
     lowerBound: number;
-    /** Worst skew before the move. */
+    /** Worst skew, likewise. */
     skew: number;
     fingerprint: string;
     at: number;
+    /**
+     * Moves made in this situation since the imbalance last improved on `lowerBound`/`skew`, this one included.
+     * Absent in records written before it existed (then the guard holds back as it did: all moves after a sure
+     * one, unsure ones after an unsure one).
+     */
+    tries?: number;
 }
+
+/**
+ * Moves a service gets in one situation (desiredCount, task definition, eligible instances) without improving:
+ * where ECS's undocumented tie-breaks decide, a harmless chance may fail and the next succeed; a prediction that
+ * failed may have met a change it could not see. Bounded, so a service never flaps.
+ */
+export const MOVES_PER_SITUATION = 5;
 
 function fields(value: string): Map<string, string> | undefined {
     const parts = value.trim().split(/\s+/);
@@ -61,7 +78,8 @@ export function decodeSurgeMarker(value: string | undefined): SurgeMarker | "mal
 }
 
 export function encodeLastMove(m: LastMove): Tag {
-    return { key: LAST_MOVE_TAG, value: `v1 kind=${m.kind} sure=${m.sure ? 1 : 0} lb=${m.lowerBound} skew=${m.skew} fp=${m.fingerprint} at=${m.at}` };
+    const tries = m.tries === undefined ? "" : ` n=${m.tries}`;
+    return { key: LAST_MOVE_TAG, value: `v1 kind=${m.kind} sure=${m.sure ? 1 : 0} lb=${m.lowerBound} skew=${m.skew} fp=${m.fingerprint} at=${m.at}${tries}` };
 }
 
 export function decodeLastMove(value: string | undefined): LastMove | undefined {
@@ -71,10 +89,12 @@ export function decodeLastMove(value: string | undefined): LastMove | undefined 
     const fingerprint = f?.get("fp"), at = wholeNumber(f?.get("at"));
     // Records written before `sure` existed count as sure: the guard then holds back every move, as it did.
     const sure = f?.get("sure") !== "0";
+    const tries = f?.has("n") ? wholeNumber(f.get("n")) : undefined;
     if ((kind !== "stop" && kind !== "surge" && kind !== "redeploy") || lowerBound === undefined || skew === undefined || !fingerprint || at === undefined) {
         return undefined;
     }
-    return { kind, sure, lowerBound, skew, fingerprint, at };
+    if (f?.has("n") && (tries === undefined || tries < 1)) return undefined;
+    return { kind, sure, lowerBound, skew, fingerprint, at, ...(tries !== undefined ? { tries } : {}) };
 }
 
 /**

@@ -97,7 +97,7 @@ function stopReason(input: StrategyInput, position: number): string {
 
 /** ECS's replacements for these stops, predicted with its ties resolved one way; undefined when one cannot be placed. */
 function predictStops(input: StrategyInput, victims: Victim[], ties: TieResolution): PredictedService | undefined {
-    const predicted = new PredictedService(input.index, input.layout, input.tree, input.balance.leafTargets, new Map(), ties);
+    const predicted = new PredictedService(input.index, input.layout, input.tree, input.balance.leafTargets, new Map(), ties, input.settings.skewThreshold);
     for (const v of victims) predicted.stop(input.layout.instances[v.position]);
     for (let n = 0; n < victims.length; n++) if (predicted.place() === undefined) return undefined;
     return predicted;
@@ -158,7 +158,7 @@ function planSurge(input: StrategyInput, limit: number, level: Acceptance): { si
     }
     /** k new tasks placed, then k removed by ECS's scale-in, ties resolved one way; undefined when they do not fit. */
     const predictSurge = (k: number, ties: TieResolution): PredictedService | undefined => {
-        const predicted = new PredictedService(index, input.layout, input.tree, input.balance.leafTargets, protectedOn, ties);
+        const predicted = new PredictedService(index, input.layout, input.tree, input.balance.leafTargets, protectedOn, ties, input.settings.skewThreshold);
         for (let n = 0; n < k; n++) if (predicted.place() === undefined) return undefined;
         for (let n = 0; n < k; n++) if (predicted.scaleIn() === undefined) return undefined;
         return predicted;
@@ -197,7 +197,7 @@ export const minimalStrategy: RebalanceStrategy = {
             kind: "record-move",
             service: service.name,
             serviceArn: service.arn,
-            tag: encodeLastMove({ kind, sure: level === "productive", lowerBound: balance.lowerBound, skew: balance.skew, fingerprint: input.fingerprint, at }),
+            tag: encodeLastMove({ kind, sure: level === "productive", lowerBound: input.streak.lowerBound, skew: input.streak.skew, fingerprint: input.fingerprint, at, tries: input.streak.tries + 1 }),
         });
 
         const qualifier = (level: Acceptance): string =>

@@ -25,6 +25,15 @@ export interface StrategyInput {
     unreadProtectionIsProtected: boolean;
     /** Only moves sure to lower the surplus: the last unsure move (skew-only or a chance) did not help. */
     sureMovesOnly: boolean;
+    /** What this pass's move is recorded against (the flap guard's streak, markers.ts). */
+    streak: MoveStreak;
+}
+
+/** The imbalance moves in this situation are judged against, and how many were made without improving on it. */
+export interface MoveStreak {
+    lowerBound: number;
+    skew: number;
+    tries: number;
 }
 
 export interface StrategyResult {
