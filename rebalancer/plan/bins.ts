@@ -82,9 +82,8 @@ export function ecsRebalancesAzs(service: Service): boolean {
 }
 
 /** The levels a service is balanced on, and which of them ECS (or the provider strategy) owns. */
-export function levelsOf(service: Service, req: Requirements): { levels: string[]; fixedLevels: boolean[] } {
+export function levelsOf(service: Service, req: Requirements, ecsOwnsAzs = ecsRebalancesAzs(service)): { levels: string[]; fixedLevels: boolean[] } {
     const levels = spreadLevels(effectiveStrategies(service));
-    const ecsOwnsAzs = ecsRebalancesAzs(service);
     const fixedLevels = levels.map((l) => l === LEVEL_AZ && ecsOwnsAzs);
     if (req.providers.size > 1) {
         // ECS splits tasks between providers by base and weight; only the spread inside each provider is ours.
@@ -98,8 +97,11 @@ export function levelsOf(service: Service, req: Requirements): { levels: string[
  * The service's bins. `anyLevels` lays out a service that spreads on nothing (binpack or random first) by instance,
  * for predicting where ECS puts its tasks; such a service is never balanced.
  */
-export function buildLayout(service: Service, req: Requirements, index: ClusterIndex, anyLevels = false): { layout: ServiceLayout } | { skip: Skip } {
-    let { levels, fixedLevels } = levelsOf(service, req);
+export function buildLayout(
+    service: Service, req: Requirements, index: ClusterIndex,
+    { anyLevels = false, ecsOwnsAzs = ecsRebalancesAzs(service) }: { anyLevels?: boolean; ecsOwnsAzs?: boolean } = {},
+): { layout: ServiceLayout } | { skip: Skip } {
+    let { levels, fixedLevels } = levelsOf(service, req, ecsOwnsAzs);
     if (levels.length === 0 && anyLevels) ({ levels, fixedLevels } = { levels: [LEVEL_INSTANCE], fixedLevels: [false] });
     const countsOnAnyInstance = new Map<number, number>();
     for (const t of index.tasksOf(service.name)) {

@@ -120,9 +120,12 @@ export class PredictedService {
         return remaining;
     }
 
-    /** Places one new task where ECS could; returns the instance, or undefined when nothing fits. */
-    place(): number | undefined {
-        const candidates = this.layout.instances.filter((i) => this.roomFor(i) >= 1);
+    /**
+     * Places one new task where ECS could; returns the instance, or undefined when nothing fits. `allowed` narrows
+     * the instances ECS considers (the capacity provider it chose for the task).
+     */
+    place(allowed?: (i: number) => boolean): number | undefined {
+        const candidates = this.layout.instances.filter((i) => this.roomFor(i) >= 1 && (allowed === undefined || allowed(i)));
         if (candidates.length === 0) return undefined;
         const ties = this.applyStrategies(candidates, false);
         // Least helpful tie: the instance whose leaf would end furthest above its target (most helpful: nearest).

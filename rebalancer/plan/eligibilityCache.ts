@@ -32,6 +32,7 @@ export function hashInstanceSet(arns: Iterable<string>): string {
 export class EligibilityCache {
     private readonly filterSets = new Map<string, FilterSet>();
     private readonly histograms = new Map<string, Map<string, Int32Array>>();
+    private readonly zones = new Map<string, Set<string>>();
     private generation: number;
 
     constructor(private readonly index: ClusterIndex) {
@@ -59,6 +60,18 @@ export class EligibilityCache {
             this.filterSets.set(req.filterKey, set);
         }
         return set;
+    }
+
+    /** The AZs of the instances passing the filters, room or not (where ECS counts a service's spread). */
+    zonesOf(req: Requirements): Set<string> {
+        let zones = this.zones.get(req.filterKey);
+        if (!zones) {
+            const { passes } = this.filterSet(req);
+            zones = new Set();
+            for (let i = 0; i < passes.length; i++) if (passes[i]) zones.add(this.index.instances[i].az);
+            this.zones.set(req.filterKey, zones);
+        }
+        return zones;
     }
 
     /** Room an empty instance has for this task, clipped to ROOM_CLIP (0 = cannot take it). */

@@ -6,6 +6,7 @@ import type { ClusterSnapshot, Service } from "../model";
 import type { Settings } from "../settings";
 import { BinTree, evaluateBalance, type Balance } from "./balance";
 import { buildLayout, fewerThanTwo, LEVEL_INSTANCE, levelsOf, type ServiceLayout } from "./bins";
+import { ecsOwnsAzLevel } from "./azOwnership";
 import { ClusterIndex } from "./clusterIndex";
 import { EligibilityCache } from "./eligibilityCache";
 import { decodeLastMove, improvedSince, LAST_MOVE_TAG, MOVES_PER_SITUATION, situationFingerprint } from "./markers";
@@ -45,6 +46,8 @@ interface Candidate {
     /** The last, unsure move did not help (a record without tries): only moves sure to lower the surplus now. */
     sureMovesOnly: boolean;
     streak: MoveStreak;
+    /** ECS's AZ rebalancing owns the AZ level (azOwnership.ts). */
+    ecsOwnsAzs: boolean;
 }
 
 function emptyDecision(service: Service): ServiceDecision {
@@ -138,7 +141,8 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             decisions.set(service.arn, { ...base, reason: req.reason, detail: req.detail });
             continue;
         }
-        const { levels, fixedLevels } = levelsOf(service, req);
+        const ecsOwnsAzs = ecsOwnsAzLevel(service, req, index, cache);
+        const { levels, fixedLevels } = levelsOf(service, req, ecsOwnsAzs);
         const quick = options.instanceDetail ? undefined : quickBalance(service, req, levels, fixedLevels, index, cache, threshold);
         let judgement: Judgement;
         if (quick) {
@@ -148,7 +152,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             }
             judgement = { levels, lowerBound: quick.lowerBound, skew: quick.skew, byLevel: quick.byLevel };
         } else {
-            const built = buildLayout(service, req, index);
+            const built = buildLayout(service, req, index, { ecsOwnsAzs });
             if ("skip" in built) {
                 decisions.set(service.arn, { ...base, reason: built.skip.reason, detail: built.skip.detail });
                 continue;
@@ -192,7 +196,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             else sureMovesOnly = true;
         }
         if (req.unreadTaskDefinition) unreadTaskDefinitions.add(req.unreadTaskDefinition);
-        candidates.push({ service, req, judgement, fingerprint, sureMovesOnly, streak });
+        candidates.push({ service, req, judgement, fingerprint, sureMovesOnly, streak, ecsOwnsAzs });
     }
 
     // Moves: most surplus first, so a small budget goes where it helps most; each on the full layout.
@@ -209,7 +213,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             continue;
         }
         // Earlier services' predicted placements may have used free capacity: the layout sees what is left.
-        const built = buildLayout(c.service, c.req, index);
+        const built = buildLayout(c.service, c.req, index, { ecsOwnsAzs: c.ecsOwnsAzs });
         if ("skip" in built) {
             decisions.set(c.service.arn, { ...base, reason: built.skip.reason, detail: built.skip.detail });
             continue;

@@ -7,6 +7,7 @@ import { BinTree, evaluateBalance } from "./balance";
 import { buildLayout } from "./bins";
 import type { ClusterIndex } from "./clusterIndex";
 import { PredictedService } from "./ecsPrediction";
+import { ProviderSplit } from "./providerSplit";
 import { isRequirements, requirementsOf, type RequirementsContext } from "./requirements";
 
 export function reserveRoomForWaitingTasks(services: Service[], index: ClusterIndex, ctx: RequirementsContext): void {
@@ -15,14 +16,32 @@ export function reserveRoomForWaitingTasks(services: Service[], index: ClusterIn
         if (waiting <= 0 || service.status !== "ACTIVE" || service.schedulingStrategy === "DAEMON") continue;
         const req = requirementsOf(service, ctx);
         if (!isRequirements(req)) continue;
-        const built = buildLayout(service, req, index, true);
+        const built = buildLayout(service, req, index, { anyLevels: true });
         if ("skip" in built) continue;
         const tree = new BinTree(built.layout);
         const targets = evaluateBalance(tree, built.layout.counts, 1).leafTargets;
         const predicted = new PredictedService(index, built.layout, tree, targets);
-        for (let n = 0; n < waiting; n++) if (predicted.place() === undefined) break;
+        const split = splitOf(service, index);
+        for (let n = 0; n < waiting; n++) {
+            // A task whose provider has no room waits there; it takes no room elsewhere (chaos seed 1933115050).
+            const provider = split?.next();
+            const placed = predicted.place(provider === undefined ? undefined : (i) => index.instances[i].capacityProviderName === provider);
+            if (placed === undefined && provider === undefined) break;
+        }
         for (const [i, count] of predicted.placements()) {
             for (let k = 0; k < count; k++) index.reserve(i, req.shape.cpu, req.shape.memory, req.shape.staticPorts);
         }
     }
+}
+
+/** The provider split of a service over several capacity providers, from its tasks now; undefined with one or none. */
+function splitOf(service: Service, index: ClusterIndex): ProviderSplit | undefined {
+    if (service.capacityProviderStrategy.length < 2) return undefined;
+    const held = new Map<string, number>();
+    for (const t of index.tasksOf(service.name)) {
+        const i = t.containerInstanceArn === undefined ? undefined : index.indexByArn.get(t.containerInstanceArn);
+        const provider = i === undefined ? undefined : index.instances[i].capacityProviderName;
+        if (provider !== undefined) held.set(provider, (held.get(provider) ?? 0) + 1);
+    }
+    return new ProviderSplit(service.capacityProviderStrategy, held);
 }

@@ -235,6 +235,29 @@ describe("plan: eligible instances", () => {
         expect(d).toMatchObject({ lowerBound: 2, moves: 2 });
     });
 
+    // Chaos seed 1782261033: ECS's AZ rebalancing starts its task in the AZ with the fewest; with that AZ full it
+    // cannot, and the service stayed 4 / 0 / 2 with room in the third AZ.
+    it("takes the AZ level back while ECS's AZ rebalancing cannot start a task in the AZ with the fewest", () => {
+        const withRoomInB = (memoryOfB: number) => buildSnapshot({
+            instances: [
+                { id: "i-a1", az: "us-east-1a" }, { id: "i-a2", az: "us-east-1a" },
+                { id: "i-b", az: "us-east-1b", memory: memoryOfB },
+                { id: "i-c1", az: "us-east-1c" }, { id: "i-c2", az: "us-east-1c" },
+            ],
+            services: [{
+                name: "w", placement: { "i-a1": 2, "i-a2": 2, "i-c1": 1, "i-c2": 1 }, memory: 512, minHealthy: 50, maxPercent: 150,
+                strategies: SPREAD_AZ_THEN_INSTANCE, service: { availabilityZoneRebalancing: "ENABLED" },
+            }],
+        });
+        // AZ b can take a task: ECS's rebalancing will; the AZ level is left to it.
+        const ecsCan = decision(plan(withRoomInB(4096), settings()), "w");
+        expect(ecsCan.outcome).toBe("balanced");
+        // AZ b cannot: the rebalancer spreads over the AZs with room, a (4) → c (2).
+        const blocked = decision(plan(withRoomInB(256), settings()), "w");
+        expect(blocked.byLevel.az.targets).toEqual({ "us-east-1a": 3, "us-east-1c": 3 });
+        expect(blocked).toMatchObject({ outcome: "move", lowerBound: 1, moves: 1, lowerBoundAfter: 0 });
+    });
+
     it("keeps each capacity provider's share and spreads inside each provider", () => {
         const s = buildSnapshot({
             instances: [
@@ -521,5 +544,31 @@ describe("plan: what ECS is about to do", () => {
         expect(decision(plan(waiting, settings()), "web").outcome).not.toBe("surge");
         const alone = buildSnapshot({ ...spec, services: [spec.services[1]] });
         expect(decision(plan(alone, settings()), "web").outcome).toBe("surge");
+    });
+
+    // Chaos seed 1933115050: a service over two capacity providers waited for room in the provider its next task
+    // belongs to; the plan reserved room for it in the other provider, and a spread service there was judged balanced.
+    it("reserves a waiting task's room only in the capacity provider ECS gives it (base, then weight)", () => {
+        const mixedOver = (held: Record<string, number>, desired: number): ServiceSpec => ({
+            name: "mixed", placement: held, desired, memory: 512, strategies: SPREAD_INSTANCE,
+            service: { capacityProviderStrategy: [{ capacityProvider: "main", weight: 1, base: 1 }, { capacityProvider: "spot", weight: 1, base: 0 }] },
+        });
+        const snapshotWith = (mixed: ServiceSpec) => {
+            const s = buildSnapshot({
+                instances: [
+                    { id: "i-m", az: "us-east-1a", memory: 512, capacityProvider: "main" },
+                    { id: "i-s1", az: "us-east-1a", memory: 4096, capacityProvider: "spot" },
+                    { id: "i-s2", az: "us-east-1b", memory: 512, capacityProvider: "spot" },
+                ],
+                services: [mixed, { name: "web", placement: { "i-s1": 2 }, memory: 512, capacityProviders: ["spot"] }],
+            });
+            Object.assign(s.services[0], { runningCount: Object.values(mixed.placement).reduce((a, b) => a + b, 0) });
+            return s;
+        };
+        // One task on each provider: the next goes to main (1 − base 1 + 1 per weight against spot's 2), which is
+        // full; it waits there, and the room on i-s2 is web's.
+        expect(decision(plan(snapshotWith(mixedOver({ "i-m": 1, "i-s1": 1 }, 3)), settings()), "web").outcome).toBe("surge");
+        // Two on main: the next goes to spot, where ECS puts it on the emptiest instance, i-s2; web leaves that room.
+        expect(decision(plan(snapshotWith(mixedOver({ "i-m": 2 }, 3)), settings()), "web").outcome).not.toBe("surge");
     });
 });
