@@ -56,10 +56,18 @@ function movableTasks(input: StrategyInput): Task[][] {
  * How far a pass may go when no move is predicted to be productive:
  * - "productive": every move lowers the surplus by one (worst-case ECS tie-breaks);
  * - "skew": one move that, even at worst, lowers the skew without raising the surplus;
+ * - "detour": the smallest surge that, even at worst, lowers the surplus, though by less than the tasks it starts —
+ *   where ECS's placement and scale-in cannot be steered one task at a time (chaos seed 353933094: one new task
+ *   lands in the AZ with the fewest and the scale-in takes it back; two reach the instance that needs one). At most
+ *   DETOUR_EXTRA_TASKS tasks beyond the surplus. Before a chance: a sure cost is better than a tie-break ECS may
+ *   resolve the same way every time (seed 2134452936: five one-task chances lost where a surge of two was sure);
  * - "chance": one move (or one surge) that at worst makes nothing worse and at best lowers the surplus or the skew —
- *   where ECS's undocumented tie-break decides. The flap guard stops it from being repeated if it did not help.
+ *   where ECS's undocumented tie-break decides. The flap guard bounds how often it is repeated if it did not help.
  */
-export type Acceptance = "productive" | "skew" | "chance";
+export type Acceptance = "productive" | "skew" | "detour" | "chance";
+
+/** How many tasks beyond the surplus a detour surge may start (and ECS's scale-in then stop). */
+export const DETOUR_EXTRA_TASKS = 2;
 
 interface Progress {
     lowerBound: number;
@@ -77,6 +85,7 @@ function accepts(input: StrategyInput, worst: number[], best: () => number[] | u
     const after = evaluateBalance(input.tree, worst, threshold);
     if (after.lowerBound === now.lowerBound - moves) return true;
     if (level === "skew") return moves === 1 && after.lowerBound <= now.lowerBound && after.skew < now.skew;
+    if (level === "detour") return after.lowerBound < now.lowerBound;
     if (level === "chance") {
         if (better(now, after)) return false;
         const bestCounts = best();
@@ -169,7 +178,7 @@ function planSurge(input: StrategyInput, limit: number, level: Acceptance): { si
         // No room for k new tasks means none for more.
         if (!predicted) break;
         if (accepts(input, predicted.eligibleCounts(), () => undefined, k, "productive")) best = { size: k, prediction: predicted };
-        else if (best.size === 0 && level !== "productive" && (level === "chance" || k === 1) &&
+        else if (best.size === 0 && level !== "productive" && (level !== "skew" || k === 1) &&
             accepts(input, predicted.eligibleCounts(), () => predictSurge(k, "best")?.eligibleCounts(), k, level)) {
             // A surge that is not surely productive: the smallest that qualifies, and no bigger one is looked for.
             return { size: k, prediction: predicted };
@@ -197,13 +206,14 @@ export const minimalStrategy: RebalanceStrategy = {
             kind: "record-move",
             service: service.name,
             serviceArn: service.arn,
-            tag: encodeLastMove({ kind, sure: level === "productive", lowerBound: input.streak.lowerBound, skew: input.streak.skew, fingerprint: input.fingerprint, at, tries: input.streak.tries + 1 }),
+            tag: encodeLastMove({ kind, sure: level === "productive" || level === "detour", lowerBound: input.streak.lowerBound, skew: input.streak.skew, fingerprint: input.fingerprint, at, tries: input.streak.tries + 1 }),
         });
 
         const qualifier = (level: Acceptance): string =>
             level === "skew" ? "; lowers the skew only (ECS would not place a task where it lowers the surplus)"
                 : level === "chance" ? "; a chance: ECS's tie-break decides whether it helps, and at worst it changes nothing"
-                    : "";
+                    : level === "detour" ? "; sure to lower the surplus, with more tasks than it removes: ECS would take back a smaller surge where it lands"
+                        : "";
         const stopResult = (wave: ReturnType<typeof planStopWave>, level: Acceptance): StrategyResult => {
             const actions: Action[] = wave.victims.map((v) => ({
                 kind: "stop-task",
@@ -247,15 +257,18 @@ export const minimalStrategy: RebalanceStrategy = {
 
         // Productive moves first (stops, then a surge); a skew-only move only when none exists; a chance last.
         let movableFound = headroom < 1;
-        const levels: Acceptance[] = input.sureMovesOnly ? ["productive"] : ["productive", "skew", "chance"];
+        const levels: Acceptance[] = input.sureMovesOnly ? ["productive", "detour"] : ["productive", "skew", "detour", "chance"];
         for (const level of levels) {
-            if (headroom >= 1) {
+            if (headroom >= 1 && level !== "detour") {
                 const wave = planStopWave(input, Math.min(limit, headroom), level);
                 movableFound ||= wave.movableFound;
                 if (wave.victims.length > 0) return stopResult(wave, level);
             }
             if (canSurge) {
-                const surge = planSurge(input, Math.min(limit, room), level);
+                const sizeLimit = level === "detour"
+                    ? Math.min(settings.maxMovesPerService, input.budget, balance.lowerBound + DETOUR_EXTRA_TASKS, room)
+                    : Math.min(limit, room);
+                const surge = planSurge(input, sizeLimit, level);
                 if (surge.size > 0) return surgeResult(surge, level);
             }
         }

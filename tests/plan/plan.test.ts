@@ -497,9 +497,10 @@ describe("plan: surge size", () => {
 });
 
 describe("plan: when no move is sure to help", () => {
-    it("takes one chance whose worst case changes nothing (ECS's tie-break decides), recorded for the flap guard", () => {
-        // AZ a 3 (3 + 0), b 3 (3 + 0), c 2 (1 + 1), floor 100 %, room for two surge tasks: every surge lands in AZ c
-        // first, and which AZ ECS scales in from next is a tie.
+    it("prefers a sure detour (a surge of more tasks than it removes) to a chance, recorded as sure", () => {
+        // AZ a 3 (3 + 0), b 3 (3 + 0), c 2 (1 + 1), floor 100 %, room for two surge tasks: one new task lands in AZ c
+        // and which AZ ECS scales in from is a tie (a chance); two land in c and then an empty instance, and the
+        // scale-in surely lowers the surplus by one.
         const s = buildSnapshot({
             instances: [
                 { id: "a1", az: "us-east-1a" }, { id: "a2", az: "us-east-1a" },
@@ -510,12 +511,11 @@ describe("plan: when no move is sure to help", () => {
         });
         const p = plan(s, settings());
         const d = decision(p, "w");
-        expect(d).toMatchObject({ outcome: "surge", lowerBound: 2 });
-        expect(d.detail).toMatch(/a chance: ECS's tie-break decides/);
-        expect(d.lowerBoundAfter).toBeLessThanOrEqual(d.lowerBound);
+        expect(d).toMatchObject({ outcome: "surge", lowerBound: 2, moves: 2, lowerBoundAfter: 1 });
+        expect(d.detail).toMatch(/sure to lower the surplus, with more tasks than it removes/);
         expect(p.actions.map((a) => a.kind)).toEqual(["surge", "record-move"]);
         const record = p.actions[1];
-        expect(record.kind === "record-move" && record.tag.value).toMatch(/ sure=0 /);
+        expect(record.kind === "record-move" && record.tag.value).toMatch(/ sure=1 /);
     });
 });
 
