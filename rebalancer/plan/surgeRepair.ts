@@ -41,24 +41,33 @@ export function repairSurge(service: Service, nowMs: number, surgeTimeoutSeconds
         };
     }
     const ageSeconds = Math.floor(nowMs / 1000) - marker.at;
-    if (ageSeconds >= surgeTimeoutSeconds) {
-        // ECS's scale-in stops (running + pending − owner) tasks and chooses them by placement strategy, not by
-        // state: at worst every one is a running task, leaving owner − pending running. A task still starting
-        // becomes RUNNING or STOPPED within minutes; until then, restoring could cross the floor.
+    /**
+     * Back to the owner's value before the surge completes. ECS's scale-in stops (running + pending − owner) tasks
+     * and chooses them by placement strategy, not by state: at worst every one is a running task, leaving
+     * owner − pending running. A task still starting becomes RUNNING or STOPPED within minutes; until then,
+     * restoring could cross the floor.
+     */
+    const restoreEarly = (why: string, reason: string): SurgeRepair => {
         const floor = Math.ceil((marker.owner * service.minimumHealthyPercent) / 100);
         const worstRunning = service.runningCount + service.pendingCount > marker.owner ? marker.owner - service.pendingCount : service.runningCount;
         if (service.pendingCount > 0 && worstRunning < floor) {
             return {
                 outcome: "waiting",
-                detail: `surge not complete after ${ageSeconds}s, but ${service.pendingCount} task(s) still starting: ECS's scale-in could stop running tasks instead and leave ${worstRunning} running, below the floor of ${floor}; restoring once they start or stop`,
+                detail: `${reason}, but ${service.pendingCount} task(s) still starting: ECS's scale-in could stop running tasks instead and leave ${worstRunning} running, below the floor of ${floor}; restoring once they start or stop`,
                 actions: [],
             };
         }
         return {
             outcome: "restore",
-            detail: `surge not complete after ${ageSeconds}s: desiredCount ${marker.desired} → ${marker.owner}`,
-            actions: [{ ...restore, why: "surge timed out" }, clear([SURGE_TAG])],
+            detail: `${reason}: desiredCount ${marker.desired} → ${marker.owner}`,
+            actions: [{ ...restore, why }, clear([SURGE_TAG])],
         };
+    };
+    if (service.deployments.length > 1) {
+        // The owner deploys during the surge: ECS runs a deployment within maximumPercent of the desiredCount it
+        // finds, and the surged one allows more than the owner's (chaos seed 1952266426). The owner's value now.
+        return restoreEarly("owner's deployment during the surge", `the owner's deployment started during the surge to ${marker.desired}`);
     }
+    if (ageSeconds >= surgeTimeoutSeconds) return restoreEarly("surge timed out", `surge not complete after ${ageSeconds}s`);
     return { outcome: "waiting", detail: `surge to ${marker.desired} in progress for ${ageSeconds}s (running ${service.runningCount})`, actions: [] };
 }

@@ -391,6 +391,28 @@ describe("plan: surge repair", () => {
         expect(plan(s, settings({ surgeTimeoutSeconds: 900 })).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2, why: "surge timed out" });
     });
 
+    // Chaos seed 1952266426: the owner deployed a new revision during a surge 14 → 16; ECS ran the deployment within
+    // 150 % of 16, above the owner's ceiling of 21. The surge ends as soon as a pass sees the deployment.
+    it("puts desiredCount back at once when the owner's deployment starts during the surge, keeping the floor", () => {
+        const deploying = (running: number, pending: number, minHealthy: number) => {
+            const s = surged(3, running, pending, `v1 owner=2 desired=3 at=${at}`);
+            const primary = s.services[0].deployments[0];
+            s.services[0].minimumHealthyPercent = minHealthy;
+            s.services[0].deployments = [{ ...primary, id: "ecs-svc/new", taskDefinition: `${primary.taskDefinition}-2`, rolloutState: "IN_PROGRESS" }, { ...primary, status: "ACTIVE" }];
+            return s;
+        };
+        const p = plan(deploying(3, 0, 100), settings());
+        expect(decision(p, "web")).toMatchObject({ outcome: "restore", detail: expect.stringContaining("the owner's deployment started during the surge to 3") });
+        expect(p.actions).toEqual([
+            expect.objectContaining({ kind: "restore-desired", desiredCount: 2, why: "owner's deployment during the surge" }),
+            expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG] }),
+        ]);
+        // A task still starting: the scale-in could leave 1 running, below the floor of 2; it waits for it.
+        expect(decision(plan(deploying(2, 1, 100), settings()), "web")).toMatchObject({ outcome: "waiting", detail: expect.stringContaining("below the floor of 2") });
+        // Without a deployment the same surge waits for its tasks.
+        expect(decision(plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${at}`), settings()), "web").outcome).toBe("waiting");
+    });
+
     it("leaves desiredCount to its owner when it changed since the surge, and removes both tags", () => {
         const p = plan(surged(5, 5, 0, `v1 owner=2 desired=3 at=${at}`), settings());
         expect(p.actions).toEqual([expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG, LAST_MOVE_TAG] })]);
