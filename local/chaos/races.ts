@@ -11,7 +11,9 @@
 //                    (disruptions fire just before call k reaches ECS: lastRead < k ≤ write); and the breach would
 //                    not be one without it: within the limits of the owner's value before the change (an owner's
 //                    or Service Auto Scaling's desiredCount change), or with the running tasks the lost instance
-//                    took (minus those started since) counted back (EC2 terminating an instance that ran them);
+//                    took (minus those started since) counted back (EC2 terminating an instance that ran them), or,
+//                    for the owner's deployment meeting a surge, within the ceiling without the deployment (the
+//                    surged desiredCount) and within the deployment's maximumPercent of the surged value;
 //   overlap          the owner or Service Auto Scaling changed desiredCount after the write reached ECS, while ECS
 //                    was still carrying it out: the task that took the service above the new ceiling had been
 //                    launched for that write before the change, became RUNNING after it, and the count is within
@@ -116,7 +118,7 @@ export class RaceClassifier {
     private inWindow(service: string, write: RebalancerCall): DisruptionRecord[] {
         const lastRead = this.lastReadBefore(service, write.index);
         return this.evidence.disruptions.filter((d) => d.atCall > lastRead && d.atCall <= write.index &&
-            (OWNER_KINDS.has(d.kind) ? d.service === service : (d.lostRunning?.[service] ?? 0) > 0));
+            (OWNER_KINDS.has(d.kind) || d.kind === "deployment" ? d.service === service : (d.lostRunning?.[service] ?? 0) > 0));
     }
 
     /** The lost-update races that overwrote an owner's desiredCount on the service. */
@@ -143,6 +145,17 @@ export class RaceClassifier {
                 return {
                     kind: "lost-update", breach, service: v.service,
                     detail: `${v.service}: ${v.running} running after the rebalancer's ${write.operation} (call ${write.index}) at ${at}: ${d.kind} ${d.ownerBefore} → ${d.ownerAfter} at call ${d.atCall}, after its last read of the service (call ${this.lastReadBefore(v.service, write.index)}); within the ${v.kind} of ${d.ownerBefore}`,
+                };
+            }
+            if (d.kind === "deployment" && v.kind === "ceiling" && setsDesired(write, v.service)) {
+                // A surge the owner's deployment met: ECS lets a deployment run maximumPercent of the desiredCount
+                // it finds, the surged one. Without the deployment ECS runs no more than desiredCount, which the
+                // surge kept within the owner's ceiling; the count must be within the deployment's own limit.
+                const surged = (write.input as { desiredCount: number }).desiredCount;
+                if (surged > v.limit || v.running > Math.floor((surged * p.maximumPercent) / 100)) continue;
+                return {
+                    kind: "lost-update", breach, service: v.service,
+                    detail: `${v.service}: ${v.running} running after the rebalancer's ${write.operation} (call ${write.index}) at ${at}: the owner started a deployment at call ${d.atCall}, after its last read of the service (call ${this.lastReadBefore(v.service, write.index)}), and ECS ran it within ${p.maximumPercent}% of the surged ${surged}; without it, at most ${surged} ≤ the ceiling of ${v.limit}`,
                 };
             }
             if (d.kind === "instance-lost" && v.kind === "floor") {

@@ -69,6 +69,28 @@ describe("lost update: the owner's change lands between the rebalancer's last re
         expect(classifier([ownerChange(3, "api", 14, 2)]).violations([surgeTask]).remaining).toEqual([surgeTask]);
     });
 
+    // Chaos seed 1952266426: the owner deployed a new revision just before the surge 14 → 16 reached ECS; the
+    // deployment ran up to 150 % of 16, above the owner's ceiling of 21.
+    test("the owner's deployment in the window meets a surge: a race only within the deployment's limit of the surged value", () => {
+        const deployment: DisruptionRecord = { atCall: 3, time: T0 + 30, kind: "deployment", service: "web" };
+        const deployed = violation({ kind: "ceiling", running: 22, limit: 21, requestId: "req-3" });
+        const { races, remaining } = classifier([deployment]).violations([deployed]);
+        expect(remaining).toEqual([]);
+        expect(races).toEqual([expect.objectContaining({ kind: "lost-update", breach: "ceilingViolations", service: "web" })]);
+        expect(races[0].detail).toContain("the owner started a deployment at call 3");
+        // Beyond 150 % of the surged 19: not the deployment's doing.
+        const beyond = violation({ kind: "ceiling", running: 29, limit: 21, requestId: "req-3" });
+        expect(classifier([deployment]).violations([beyond]).remaining).toEqual([beyond]);
+        // Before the last read (the rebalancer saw it), on another service, or a breach of a stop: failures.
+        expect(classifier([{ ...deployment, atCall: 1, time: T0 + 10 }]).violations([deployed]).remaining).toEqual([deployed]);
+        expect(classifier([{ ...deployment, service: "api" }]).violations([deployed]).remaining).toEqual([deployed]);
+        const stop = violation({ kind: "ceiling", running: 22, limit: 21, requestId: "req-4", operation: "StopTask" });
+        expect(classifier([{ ...deployment, atCall: 4, time: T0 + 40 }]).violations([stop]).remaining).toEqual([stop]);
+        // A surge past the owner's ceiling is no race whatever happened.
+        const over = violation({ kind: "ceiling", running: 22, limit: 18, requestId: "req-3" });
+        expect(classifier([deployment]).violations([over]).remaining).toEqual([over]);
+    });
+
     test("an instance lost in the window: a race only if counting back the tasks it took keeps the floor", () => {
         const lost: DisruptionRecord = { atCall: 4, time: T0 + 40, kind: "instance-lost", lostRunning: { web: 2 } };
         const stop = violation({ kind: "floor", running: 5, limit: 7, requestId: "req-4", operation: "StopTask" });
