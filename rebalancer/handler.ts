@@ -41,6 +41,8 @@ export interface ClusterSummary {
     balanced: number;
     unbalanced: number;
     skipped: number;
+    /** Surges still open (the next pass finishes or undoes them). */
+    surgesInProgress: number;
     skipReasons: Record<string, number>;
     movesPlanned: number;
     tasksMoved: number;
@@ -74,6 +76,7 @@ function summarize(r: PassRecord): ClusterSummary {
         balanced: r.totals.balanced,
         unbalanced: r.totals.unbalanced,
         skipped: r.totals.skipped,
+        surgesInProgress: r.totals.surgesInProgress,
         skipReasons: r.totals.skipReasons,
         movesPlanned: r.totals.movesPlanned,
         tasksMoved: r.totals.tasksMoved,

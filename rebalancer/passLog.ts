@@ -41,6 +41,7 @@ export interface PassRecord {
         balanced: number;
         unbalanced: number;
         skipped: number;
+        surgesInProgress: number;
         lowerBound: number;
         worstSkewBefore: number;
         worstSkewAfter: number;
@@ -126,6 +127,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
             balanced: m?.servicesBalanced ?? 0,
             unbalanced: m?.servicesUnbalanced ?? 0,
             skipped: m?.servicesSkipped ?? 0,
+            surgesInProgress: m?.surgesInProgress ?? 0,
             lowerBound: m?.lowerBound ?? 0,
             worstSkewBefore: m?.worstSkewBefore ?? 0,
             worstSkewAfter: m?.worstSkewAfter ?? 0,

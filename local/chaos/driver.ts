@@ -4,7 +4,8 @@
 //   settle  until the world has no timer left and no invocation is queued (between scenario steps);
 //   quiet   until a *full* pass (every target cluster observed and planned, the pass completed) wrote nothing,
 //           having started with the world settled and every task older than the function's minimum task age,
-//           i.e. the rebalancer looked at a still cluster it was allowed to act on and chose to do nothing.
+//           i.e. the rebalancer looked at a still cluster it was allowed to act on and chose to do nothing,
+//           with no surge open (one waiting for its tasks is not done: it ends by a restore, a write).
 //           Redundant, ignored, failed and killed invocations never count as quiet.
 //
 // Both stop at an emulated-time limit and an invocation cap, and say which.
@@ -29,7 +30,7 @@ export interface InvocationOutcome extends InvocationRecord {
 }
 
 interface PassSummary {
-    clusters?: { outcome?: string; writes?: number }[];
+    clusters?: { outcome?: string; writes?: number; surgesInProgress?: number }[];
 }
 
 export class ChaosDriver {
@@ -61,7 +62,8 @@ export class ChaosDriver {
     /** A pass that looked at every target cluster to the end and changed nothing. */
     private static quietFullPass(o: InvocationOutcome): boolean {
         const clusters = (o.result as PassSummary | undefined)?.clusters;
-        return !o.error && o.writes === 0 && !!clusters && clusters.length > 0 && clusters.every((c) => c.outcome === "completed" && (c.writes ?? 0) === 0);
+        return !o.error && o.writes === 0 && !!clusters && clusters.length > 0 &&
+            clusters.every((c) => c.outcome === "completed" && (c.writes ?? 0) === 0 && (c.surgesInProgress ?? 0) === 0);
     }
 
     private async drive(mode: "settle" | "quiet", limitMs: number): Promise<DriveResult> {

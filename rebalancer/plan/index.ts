@@ -85,11 +85,12 @@ function judgementOf(layout: ServiceLayout, balance: Balance): Judgement {
 
 function metricsOf(decisions: ServiceDecision[]): PlanMetrics {
     const m: PlanMetrics = {
-        services: decisions.length, servicesBalanced: 0, servicesUnbalanced: 0, servicesSkipped: 0, tasksToMove: 0,
+        services: decisions.length, servicesBalanced: 0, servicesUnbalanced: 0, servicesSkipped: 0, surgesInProgress: 0, tasksToMove: 0,
         lowerBound: 0, worstSkewBefore: 0, worstSkewAfter: 0, skipReasons: {},
     };
     for (const d of decisions) {
         if (d.outcome === "balanced") m.servicesBalanced++;
+        if (d.outcome === "waiting") m.surgesInProgress++;
         if (d.outcome === "skipped") {
             m.servicesSkipped++;
             if (d.reason) m.skipReasons[d.reason] = (m.skipReasons[d.reason] ?? 0) + 1;

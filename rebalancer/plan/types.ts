@@ -74,6 +74,8 @@ export interface PlanMetrics {
     servicesBalanced: number;
     servicesUnbalanced: number;
     servicesSkipped: number;
+    /** Services whose surge is still open: waiting for its tasks (or the floor) before desiredCount goes back. */
+    surgesInProgress: number;
     tasksToMove: number;
     lowerBound: number;
     worstSkewBefore: number;

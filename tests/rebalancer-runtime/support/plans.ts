@@ -36,6 +36,7 @@ export function planOf(clusterArn: string, decisions: ServiceDecision[], actions
             servicesBalanced: decisions.filter((d) => d.outcome === "balanced").length,
             servicesUnbalanced: decisions.filter((d) => d.lowerBound > 0).length,
             servicesSkipped: skipped.length,
+            surgesInProgress: decisions.filter((d) => d.outcome === "waiting").length,
             tasksToMove: decisions.reduce((n, d) => n + d.moves, 0),
             lowerBound: decisions.reduce((n, d) => n + d.lowerBound, 0),
             worstSkewBefore: Math.max(0, ...decisions.map((d) => d.skewBefore)),
