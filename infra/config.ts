@@ -154,6 +154,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     settingKey("minTaskAgeSeconds"),
     settingKey("surgeTimeoutSeconds"),
     settingKey("maxWritesPerSecond"),
+    settingKey("movesWithoutImprovement"),
     {
         key: "logRetentionDays",
         type: "integer",

@@ -23,6 +23,12 @@ export interface Settings {
     surgeTimeoutSeconds: number;
     /** Upper bound on ECS write calls per second made by one pass. */
     maxWritesPerSecond: number;
+    /**
+     * Moves a service gets in one situation (desiredCount, task definition, eligible instances) that do not lower
+     * its surplus, or at the same surplus its skew, below where the first of them started; 1 = no second move after
+     * one that did not help.
+     */
+    movesWithoutImprovement: number;
 }
 
 type FieldKind = "clusterArns" | "strategy" | "boolean" | "integer" | "tagKey";
@@ -48,6 +54,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     { key: "minTaskAgeSeconds", env: "REBALANCER_MIN_TASK_AGE_SECONDS", kind: "integer", min: 0, max: 86400, defaultValue: 60, description: "tasks younger than this are never moved" },
     { key: "surgeTimeoutSeconds", env: "REBALANCER_SURGE_TIMEOUT_SECONDS", kind: "integer", min: 60, max: 86400, defaultValue: 900, description: "a surge whose tasks have not started after this long is undone" },
     { key: "maxWritesPerSecond", env: "REBALANCER_MAX_WRITES_PER_SECOND", kind: "integer", min: 1, max: 40, defaultValue: 10, description: "ECS write calls per second, at most" },
+    { key: "movesWithoutImprovement", env: "REBALANCER_MOVES_WITHOUT_IMPROVEMENT", kind: "integer", min: 1, max: 20, defaultValue: 3, description: "moves a service gets in one situation (desiredCount, task definition, eligible instances) that lower neither its surplus nor its skew; then none until it changes (1: no second move after one that did not help)" },
 ];
 
 export class SettingsError extends Error {

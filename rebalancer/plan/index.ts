@@ -9,7 +9,7 @@ import { buildLayout, fewerThanTwo, LEVEL_INSTANCE, levelsOf, type ServiceLayout
 import { ecsOwnsAzLevel } from "./azOwnership";
 import { ClusterIndex } from "./clusterIndex";
 import { EligibilityCache } from "./eligibilityCache";
-import { decodeLastMove, improvedSince, LAST_MOVE_TAG, MOVES_PER_SITUATION, situationFingerprint } from "./markers";
+import { decodeLastMove, improvedSince, LAST_MOVE_TAG, situationFingerprint } from "./markers";
 import { minimalStrategy } from "./minimal";
 import { quickBalance } from "./quickBalance";
 import { redeployStrategy } from "./redeploy";
@@ -174,15 +174,17 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         const last = decodeLastMove(service.tags[LAST_MOVE_TAG]);
         const notHelped = last !== undefined && last.fingerprint === fingerprint && !improvedSince(last, judgement);
         // The flap guard. A redeploy that did not help is not repeated until the situation changes (it replaces
-        // every task). Other moves: a bounded number per situation without improving (tries, in the record), each
-        // judged against the imbalance before the first of them, so no sequence of moves can go on for ever.
+        // every task). Other moves: movesWithoutImprovement per situation without improving (tries, in the record),
+        // each judged against the imbalance before the first of them, so no sequence of moves can go on for ever:
+        // where ECS's undocumented tie-breaks decide, a chance may fail and the next succeed, and a prediction that
+        // failed may have met a change it could not see (another service taking the room it counted on).
         // A record without tries (written before they were counted) holds back as it did: everything after a sure
         // move (its prediction failed here), unsure moves after an unsure one.
         let streak: MoveStreak = { lowerBound: judgement.lowerBound, skew: judgement.skew, tries: 0 };
         let sureMovesOnly = false;
         if (notHelped) {
             const counted = last.kind !== "redeploy" && last.tries !== undefined;
-            const spent = counted ? last.tries! >= MOVES_PER_SITUATION : last.sure;
+            const spent = counted ? last.tries! >= settings.movesWithoutImprovement : last.sure;
             if (spent) {
                 decisions.set(service.arn, withJudgement({
                     ...base,

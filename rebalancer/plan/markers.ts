@@ -41,13 +41,6 @@ export interface LastMove {
     tries?: number;
 }
 
-/**
- * Moves a service gets in one situation (desiredCount, task definition, eligible instances) without improving:
- * where ECS's undocumented tie-breaks decide, a harmless chance may fail and the next succeed; a prediction that
- * failed may have met a change it could not see. Bounded, so a service never flaps.
- */
-export const MOVES_PER_SITUATION = 5;
-
 function fields(value: string): Map<string, string> | undefined {
     const parts = value.trim().split(/\s+/);
     if (parts[0] !== "v1") return undefined;

@@ -1,6 +1,7 @@
 // Every bad config value stops the program before it declares anything: a clear error, zero resources.
 import type * as pulumiModule from "@pulumi/pulumi";
 import { installMocks, MockRecorder, settle } from "../../local/pulumiMocks";
+import { CONFIG_KEYS } from "../../infra/config";
 import { INVALID_CONFIG_CASES, rawValueOf } from "./support/invalidConfigCases";
 
 // Each case re-imports the program in a fresh module registry. The packages it imports are shared from this file's
@@ -38,6 +39,11 @@ function runProgramIsolated(config: Record<string, string>): { rec: MockRecorder
     });
     return { rec: rec as MockRecorder, error, pulumi: pulumi as typeof pulumiModule };
 }
+
+test("every stack config key is refused invalid at least once below", () => {
+    const refused = new Set(INVALID_CONFIG_CASES.map((c) => c.key));
+    expect(CONFIG_KEYS.map((k) => k.key).filter((key) => !refused.has(key))).toEqual([]);
+});
 
 describe.each(INVALID_CONFIG_CASES)("the program refuses: $title", (c) => {
     it("with an error naming the key and value, and declares no resource", async () => {

@@ -1,6 +1,6 @@
 import { plan, type Plan } from "../../rebalancer/plan";
 import { hashInstanceSet } from "../../rebalancer/plan/eligibilityCache";
-import { LAST_MOVE_TAG, MOVES_PER_SITUATION, SURGE_TAG, situationFingerprint } from "../../rebalancer/plan/markers";
+import { LAST_MOVE_TAG, SURGE_TAG, situationFingerprint } from "../../rebalancer/plan/markers";
 import { defaultSettings, type Settings } from "../../rebalancer/settings";
 import {
     buildSnapshot, CLUSTER_ARN, instanceArn, NOW, SPREAD_AZ_THEN_INSTANCE, SPREAD_INSTANCE, type InstanceSpec, type ServiceSpec,
@@ -317,7 +317,7 @@ describe("plan: no flapping", () => {
     // Chaos (seeds 1296342386, 346684938, 1584461210, 651476429): one move per situation left services one move
     // from balanced for good: a chance that ECS's random tie-break did not take, a sure move that met a change it
     // could not see. A bounded number of moves per situation, counted in the record.
-    it(`counts moves made in a situation without improving: up to ${MOVES_PER_SITUATION}, each judged against the imbalance before the first`, () => {
+    it(`counts moves made in a situation without improving: up to ${settings().movesWithoutImprovement}, each judged against the imbalance before the first`, () => {
         const s = buildSnapshot(spec);
         const record = (p: Plan) => actionsOf(p, "web").find((a) => a.kind === "record-move") as { tag: { value: string } } | undefined;
         // A sure move that did not help (its record counted 1): another is made, recorded against the same imbalance.
@@ -326,19 +326,31 @@ describe("plan: no flapping", () => {
         expect(decision(second, "web")).toMatchObject({ outcome: "move", moves: 1 });
         expect(record(second)!.tag.value).toMatch(/ lb=1 skew=2 .* n=2$/);
         // After a move that made things worse, the reference stays the better imbalance: A → B → A is not a reset.
-        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=0 lb=0 skew=1 fp=${fingerprintOf(s)} at=1 n=3`;
-        expect(record(plan(s, settings()))!.tag.value).toMatch(/ lb=0 skew=1 .* n=4$/);
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=0 lb=0 skew=1 fp=${fingerprintOf(s)} at=1 n=2`;
+        expect(record(plan(s, settings()))!.tag.value).toMatch(/ lb=0 skew=1 .* n=3$/);
         // Spent: nothing more in this situation.
-        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=0 lb=1 skew=2 fp=${fingerprintOf(s)} at=1 n=${MOVES_PER_SITUATION}`;
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=0 lb=1 skew=2 fp=${fingerprintOf(s)} at=1 n=${settings().movesWithoutImprovement}`;
         const spent = plan(s, settings());
-        expect(decision(spent, "web")).toMatchObject({ outcome: "skipped", reason: "no-improvement", detail: expect.stringContaining(`${MOVES_PER_SITUATION} move(s) in this situation`) });
+        expect(decision(spent, "web")).toMatchObject({ outcome: "skipped", reason: "no-improvement", detail: expect.stringContaining(`${settings().movesWithoutImprovement} move(s) in this situation`) });
         expect(spent.actions).toEqual([]);
         // Improved on the reference (surplus 2 → 1): a new count, against the imbalance now.
-        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=1 lb=2 skew=2 fp=${fingerprintOf(s)} at=1 n=${MOVES_PER_SITUATION}`;
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=1 lb=2 skew=2 fp=${fingerprintOf(s)} at=1 n=${settings().movesWithoutImprovement}`;
         expect(record(plan(s, settings()))!.tag.value).toMatch(/ lb=1 skew=2 .* n=1$/);
         // Another situation (the instances changed): a new count too.
-        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=1 lb=1 skew=2 fp=00000000 at=1 n=${MOVES_PER_SITUATION}`;
+        s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=1 lb=1 skew=2 fp=00000000 at=1 n=${settings().movesWithoutImprovement}`;
         expect(record(plan(s, settings()))!.tag.value).toMatch(/ n=1$/);
+    });
+
+    it("movesWithoutImprovement 1: no second move after one that did not help, sure or not", () => {
+        const s = buildSnapshot(spec);
+        const strict = settings({ movesWithoutImprovement: 1 });
+        for (const sure of [0, 1]) {
+            s.services[0].tags[LAST_MOVE_TAG] = `v1 kind=stop sure=${sure} lb=1 skew=2 fp=${fingerprintOf(s)} at=1 n=1`;
+            const p = plan(s, strict);
+            expect(decision(p, "web")).toMatchObject({ outcome: "skipped", reason: "no-improvement" });
+            expect(p.actions).toEqual([]);
+            expect(decision(plan(s, settings()), "web")).toMatchObject({ outcome: "move" });
+        }
     });
 
     it("never redeploys twice in a row a service the last redeploy did not improve", () => {

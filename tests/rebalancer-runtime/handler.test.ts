@@ -100,6 +100,7 @@ describe("settings", () => {
         REBALANCER_MIN_TASK_AGE_SECONDS: "1.5",
         REBALANCER_SURGE_TIMEOUT_SECONDS: "5",
         REBALANCER_MAX_WRITES_PER_SECOND: "400",
+        REBALANCER_MOVES_WITHOUT_IMPROVEMENT: "0",
     };
 
     test("every variable is covered by this test", () => {
