@@ -13,7 +13,8 @@
 //                    or Service Auto Scaling's desiredCount change), or with the running tasks the lost instance
 //                    took (minus those started since) counted back (EC2 terminating an instance that ran them), or,
 //                    for the owner's deployment meeting a surge, within the ceiling without the deployment (the
-//                    surged desiredCount) and within the deployment's maximumPercent of the surged value;
+//                    surged desiredCount) and within the deployment's maximumPercent of the surged value, for a
+//                    task launched before the rebalancer's next read of the service (then it could end the surge);
 //   overlap          the owner or Service Auto Scaling changed desiredCount after the write reached ECS, while ECS
 //                    was still carrying it out: the task that took the service above the new ceiling had been
 //                    launched for that write before the change, became RUNNING after it, and the count is within
@@ -110,6 +111,12 @@ export class RaceClassifier {
         return last;
     }
 
+    /** When the rebalancer next read the service after call `index` (Infinity when it never did). */
+    private firstReadTimeAfter(service: string, index: number): number {
+        for (const c of this.evidence.calls) if (c.index > index && readsService(c, service)) return c.time;
+        return Number.POSITIVE_INFINITY;
+    }
+
     private ownerChangedBetween(service: string, after: number, until: number): boolean {
         return this.evidence.ownerChanges.some((o) => o.service === service && o.time > after && o.time <= until);
     }
@@ -153,6 +160,9 @@ export class RaceClassifier {
                 // surge kept within the owner's ceiling; the count must be within the deployment's own limit.
                 const surged = (write.input as { desiredCount: number }).desiredCount;
                 if (surged > v.limit || v.running > Math.floor((surged * p.maximumPercent) / 100)) continue;
+                // Only tasks launched before the rebalancer could see the deployment (its next read of the service):
+                // once it has seen it, ending the surge is its job (surgeRepair.ts).
+                if (v.taskSeenAt > this.firstReadTimeAfter(v.service, d.atCall)) continue;
                 return {
                     kind: "lost-update", breach, service: v.service,
                     detail: `${v.service}: ${v.running} running after the rebalancer's ${write.operation} (call ${write.index}) at ${at}: the owner started a deployment at call ${d.atCall}, after its last read of the service (call ${this.lastReadBefore(v.service, write.index)}), and ECS ran it within ${p.maximumPercent}% of the surged ${surged}; without it, at most ${surged} ≤ the ceiling of ${v.limit}`,

@@ -6,6 +6,8 @@ import { windowTargets, type TargetBin } from "./targets";
 import type { ServiceLayout } from "./bins";
 
 interface TreeNode {
+    /** Index in creation order (0 … nodes − 1). */
+    id: number;
     key: string;
     level: number;
     children: TreeNode[];
@@ -19,6 +21,8 @@ export class BinTree {
     readonly leaves: TreeNode[] = [];
     /** Leaf index of each instance position. */
     readonly leafOf: number[];
+    private nodeTotal = 0;
+    private caps?: number[];
 
     constructor(readonly layout: ServiceLayout) {
         const byPath = new Map<string, TreeNode>();
@@ -32,7 +36,7 @@ export class BinTree {
                 path += `\u0000${keys[level]}`;
                 node = byPath.get(path);
                 if (!node) {
-                    node = { key: keys[level], level, children: [], members: [] };
+                    node = { id: this.nodeTotal++, key: keys[level], level, children: [], members: [] };
                     byPath.set(path, node);
                     siblings.push(node);
                     if (level === depth - 1) this.leaves.push(node);
@@ -43,6 +47,21 @@ export class BinTree {
         });
         const leafIndex = new Map(this.leaves.map((leaf, i) => [leaf, i]));
         for (const leaf of this.leaves) for (const p of leaf.members) this.leafOf[p] = leafIndex.get(leaf)!;
+    }
+
+    /** Most tasks of the service each node's instances can hold, by node id (the layout's caps do not change). */
+    nodeCaps(): number[] {
+        if (this.caps) return this.caps;
+        const caps = new Array<number>(this.nodeTotal);
+        const visit = (n: TreeNode): number => {
+            let k = 0;
+            for (const p of n.members) k += this.layout.caps[p];
+            for (const child of n.children) k += visit(child);
+            caps[n.id] = k;
+            return k;
+        };
+        this.roots.forEach(visit);
+        return (this.caps = caps);
     }
 }
 
@@ -68,6 +87,52 @@ function aggregate(tree: BinTree, counts: readonly number[]): { count: Map<TreeN
     };
     tree.roots.forEach(visit);
     return { count, cap };
+}
+
+/** The surplus and skew of a service with these counts: what evaluateBalance judges, without the per-level report. */
+export interface Progress {
+    lowerBound: number;
+    skew: number;
+}
+
+/**
+ * evaluateBalance's lower bound and skew alone, for the many candidate outcomes a prediction weighs (chaos-found
+ * tie judgements evaluate one per tied choice): node counts in arrays, caps computed once per tree, no report.
+ */
+export function evaluateProgress(tree: BinTree, counts: readonly number[], threshold: number): Progress {
+    const { layout } = tree;
+    const caps = tree.nodeCaps();
+    const count = new Array<number>(caps.length);
+    const visit = (n: TreeNode): number => {
+        let c = 0;
+        for (const p of n.members) c += counts[p];
+        for (const child of n.children) c += visit(child);
+        count[n.id] = c;
+        return c;
+    };
+    let total = 0;
+    for (const r of tree.roots) total += visit(r);
+    let skew = 0, lowerBound = 0;
+    const assign = (siblings: TreeNode[], goal: number): void => {
+        if (siblings.length === 0) return;
+        const level = siblings[0].level;
+        const fixed = layout.fixedLevels[level];
+        const targets = fixed ? siblings.map((n) => count[n.id]) : windowTargets(siblings.map((n) => ({ key: n.key, count: count[n.id], cap: caps[n.id] })), goal, threshold);
+        if (!fixed) {
+            let min = Infinity, max = -Infinity;
+            for (const n of siblings) {
+                if (count[n.id] < min) min = count[n.id];
+                if (count[n.id] > max) max = count[n.id];
+            }
+            skew = Math.max(skew, max - min);
+        }
+        siblings.forEach((n, i) => {
+            if (n.children.length === 0) lowerBound += Math.max(0, count[n.id] - targets[i]);
+            else assign(n.children, targets[i]);
+        });
+    };
+    assign(tree.roots, total);
+    return { lowerBound, skew };
 }
 
 export function evaluateBalance(tree: BinTree, counts: readonly number[], threshold: number): Balance {

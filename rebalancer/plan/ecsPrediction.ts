@@ -10,7 +10,7 @@ export type TieResolution = "worst" | "best";
 import type { ClusterIndex } from "./clusterIndex";
 import { keyAt, levelOfField, type ServiceLayout } from "./bins";
 import { extraRoom } from "./requirements";
-import { evaluateBalance, type BinTree } from "./balance";
+import { evaluateProgress, type BinTree } from "./balance";
 
 export class PredictedService {
     /** Tasks of the service per cluster instance index, as predicted. */
@@ -201,7 +201,7 @@ export class PredictedService {
         for (const members of classes.values()) {
             const p = this.positionOf.get(members[0]);
             if (p !== undefined) counts[p] += delta;
-            const b = evaluateBalance(this.tree, counts, this.threshold!);
+            const b = evaluateProgress(this.tree, counts, this.threshold!);
             if (p !== undefined) counts[p] -= delta;
             const bound = sign * b.lowerBound, skew = sign * b.skew;
             if (bound < chosenBound || (bound === chosenBound && skew < chosenSkew)) {

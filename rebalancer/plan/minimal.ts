@@ -2,12 +2,12 @@
 // With headroom above the healthy floor it stops surplus tasks (ECS places the replacements on the emptiest
 // instances); with none it surges: desiredCount + k within maximumPercent, so ECS starts the k tasks on the
 // emptiest instances first, and a later pass puts desiredCount back so ECS's balanced scale-in removes the surplus.
-// When ECS's placement rules make no single move productive (e.g. a skew tolerated between AZs keeps ECS from
-// refilling the AZ that needs it), one move that lowers the worst skew without raising the surplus is allowed:
-// progress is still strict, so passes cannot loop.
+// When ECS's placement rules make no move productive, weaker ones are allowed in turn (see Acceptance): one move
+// that lowers the skew, a detour surge sure to lower the surplus at a bounded extra cost, a harmless chance. The
+// flap guard (plan/index.ts, movesWithoutImprovement) bounds the moves that do not pay off, so passes cannot loop.
 
 import type { Task } from "../model";
-import { evaluateBalance } from "./balance";
+import { evaluateProgress, type Progress } from "./balance";
 import { PredictedService, type TieResolution } from "./ecsPrediction";
 import { encodeLastMove, encodeSurgeMarker } from "./markers";
 import type { RebalanceStrategy, StrategyInput, StrategyResult } from "./strategy";
@@ -58,21 +58,17 @@ function movableTasks(input: StrategyInput): Task[][] {
  * - "skew": one move that, even at worst, lowers the skew without raising the surplus;
  * - "detour": the smallest surge that, even at worst, lowers the surplus, though by less than the tasks it starts —
  *   where ECS's placement and scale-in cannot be steered one task at a time (chaos seed 353933094: one new task
- *   lands in the AZ with the fewest and the scale-in takes it back; two reach the instance that needs one). At most
- *   DETOUR_EXTRA_TASKS tasks beyond the surplus. Before a chance: a sure cost is better than a tie-break ECS may
+ *   lands in the AZ with the fewest and the scale-in takes it back; two reach the instance that needs one). Its k
+ *   tasks lower the surplus by at least k − DETOUR_EXTRA_TASKS, so at most that many restarts are spent for nothing,
+ *   and k is at most the surplus + DETOUR_EXTRA_TASKS. Before a chance: a sure cost is better than a tie-break ECS may
  *   resolve the same way every time (seed 2134452936: five one-task chances lost where a surge of two was sure);
  * - "chance": one move (or one surge) that at worst makes nothing worse and at best lowers the surplus or the skew —
  *   where ECS's undocumented tie-break decides. The flap guard bounds how often it is repeated if it did not help.
  */
 export type Acceptance = "productive" | "skew" | "detour" | "chance";
 
-/** How many tasks beyond the surplus a detour surge may start (and ECS's scale-in then stop). */
+/** How many of a detour surge's tasks may be started (and stopped by ECS's scale-in) without lowering the surplus. */
 export const DETOUR_EXTRA_TASKS = 2;
-
-interface Progress {
-    lowerBound: number;
-    skew: number;
-}
 
 /** The order progress is judged in (the flap guard's too): a lower surplus, or the same surplus and a lower skew. */
 function better(a: Progress, than: Progress): boolean {
@@ -82,14 +78,15 @@ function better(a: Progress, than: Progress): boolean {
 function accepts(input: StrategyInput, worst: number[], best: () => number[] | undefined, moves: number, level: Acceptance): boolean {
     const threshold = input.settings.skewThreshold;
     const now: Progress = input.balance;
-    const after = evaluateBalance(input.tree, worst, threshold);
+    const after = evaluateProgress(input.tree, worst, threshold);
     if (after.lowerBound === now.lowerBound - moves) return true;
     if (level === "skew") return moves === 1 && after.lowerBound <= now.lowerBound && after.skew < now.skew;
-    if (level === "detour") return after.lowerBound < now.lowerBound;
+    // At most DETOUR_EXTRA_TASKS tasks started for nothing: k tasks lower the surplus by at least k − that.
+    if (level === "detour") return after.lowerBound < now.lowerBound && after.lowerBound <= now.lowerBound - (moves - DETOUR_EXTRA_TASKS);
     if (level === "chance") {
         if (better(now, after)) return false;
         const bestCounts = best();
-        return bestCounts !== undefined && better(evaluateBalance(input.tree, bestCounts, threshold), now);
+        return bestCounts !== undefined && better(evaluateProgress(input.tree, bestCounts, threshold), now);
     }
     return false;
 }
@@ -255,7 +252,8 @@ export const minimalStrategy: RebalanceStrategy = {
             }, input);
         };
 
-        // Productive moves first (stops, then a surge); a skew-only move only when none exists; a chance last.
+        // Productive moves first (stops, then a surge); a skew-only move only when none exists; then a detour (a
+        // surge only); a chance last.
         let movableFound = headroom < 1;
         const levels: Acceptance[] = input.sureMovesOnly ? ["productive", "detour"] : ["productive", "skew", "detour", "chance"];
         for (const level of levels) {

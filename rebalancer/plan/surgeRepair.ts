@@ -65,8 +65,14 @@ export function repairSurge(service: Service, nowMs: number, surgeTimeoutSeconds
     };
     if (service.deployments.length > 1) {
         // The owner deploys during the surge: ECS runs a deployment within maximumPercent of the desiredCount it
-        // finds, and the surged one allows more than the owner's (chaos seed 1952266426). The owner's value now.
-        return restoreEarly("owner's deployment during the surge", `the owner's deployment started during the surge to ${marker.desired}`);
+        // finds, and the surged one allows more than the owner's (chaos seed 1952266426). The owner's value now,
+        // without waiting for starting tasks: during a deployment ECS itself keeps minimumHealthyPercent of
+        // desiredCount running (deployment-type-ecs.html), and the floor is that of the owner's value.
+        return {
+            outcome: "restore",
+            detail: `the owner's deployment started during the surge to ${marker.desired}: desiredCount ${marker.desired} → ${marker.owner}, so the deployment runs within the owner's limits`,
+            actions: [{ ...restore, why: "owner's deployment during the surge" }, clear([SURGE_TAG])],
+        };
     }
     if (ageSeconds >= surgeTimeoutSeconds) return restoreEarly("surge timed out", `surge not complete after ${ageSeconds}s`);
     return { outcome: "waiting", detail: `surge to ${marker.desired} in progress for ${ageSeconds}s (running ${service.runningCount})`, actions: [] };

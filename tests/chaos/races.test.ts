@@ -70,14 +70,17 @@ describe("lost update: the owner's change lands between the rebalancer's last re
     });
 
     // Chaos seed 1952266426: the owner deployed a new revision just before the surge 14 → 16 reached ECS; the
-    // deployment ran up to 150 % of 16, above the owner's ceiling of 21.
+    // deployment ran up to 150 % of 16, above the owner's ceiling of 21. Here the surge is 14 → 19 (call 3).
     test("the owner's deployment in the window meets a surge: a race only within the deployment's limit of the surged value", () => {
         const deployment: DisruptionRecord = { atCall: 3, time: T0 + 30, kind: "deployment", service: "web" };
-        const deployed = violation({ kind: "ceiling", running: 22, limit: 21, requestId: "req-3" });
+        const deployed = violation({ kind: "ceiling", running: 22, limit: 21, requestId: "req-3", taskSeenAt: T0 + 60 });
         const { races, remaining } = classifier([deployment]).violations([deployed]);
         expect(remaining).toEqual([]);
         expect(races).toEqual([expect.objectContaining({ kind: "lost-update", breach: "ceilingViolations", service: "web" })]);
         expect(races[0].detail).toContain("the owner started a deployment at call 3");
+        // A task launched after the rebalancer read the service again (call 10), deployment and all: its surge to end.
+        const late = violation({ kind: "ceiling", running: 22, limit: 21, requestId: "req-3", taskSeenAt: T0 + 101 });
+        expect(classifier([deployment]).violations([late]).remaining).toEqual([late]);
         // Beyond 150 % of the surged 19: not the deployment's doing.
         const beyond = violation({ kind: "ceiling", running: 29, limit: 21, requestId: "req-3" });
         expect(classifier([deployment]).violations([beyond]).remaining).toEqual([beyond]);

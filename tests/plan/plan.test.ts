@@ -405,7 +405,7 @@ describe("plan: surge repair", () => {
 
     // Chaos seed 1952266426: the owner deployed a new revision during a surge 14 → 16; ECS ran the deployment within
     // 150 % of 16, above the owner's ceiling of 21. The surge ends as soon as a pass sees the deployment.
-    it("puts desiredCount back at once when the owner's deployment starts during the surge, keeping the floor", () => {
+    it("puts desiredCount back at once when the owner's deployment starts during the surge (ECS's deployment keeps the floor)", () => {
         const deploying = (running: number, pending: number, minHealthy: number) => {
             const s = surged(3, running, pending, `v1 owner=2 desired=3 at=${at}`);
             const primary = s.services[0].deployments[0];
@@ -419,8 +419,8 @@ describe("plan: surge repair", () => {
             expect.objectContaining({ kind: "restore-desired", desiredCount: 2, why: "owner's deployment during the surge" }),
             expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG] }),
         ]);
-        // A task still starting: the scale-in could leave 1 running, below the floor of 2; it waits for it.
-        expect(decision(plan(deploying(2, 1, 100), settings()), "web")).toMatchObject({ outcome: "waiting", detail: expect.stringContaining("below the floor of 2") });
+        // Tasks still starting: during a deployment ECS keeps minimumHealthyPercent of desiredCount running itself.
+        expect(plan(deploying(2, 1, 100), settings()).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2 });
         // Without a deployment the same surge waits for its tasks.
         expect(decision(plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${at}`), settings()), "web").outcome).toBe("waiting");
     });
@@ -602,7 +602,8 @@ describe("plan: what ECS is about to do", () => {
         // One task on each provider: the next goes to main (1 − base 1 + 1 per weight against spot's 2), which is
         // full; it waits there, and the room on i-s2 is web's.
         expect(decision(plan(snapshotWith(mixedOver({ "i-m": 1, "i-s1": 1 }, 3)), settings()), "web").outcome).toBe("surge");
-        // Two on main: the next goes to spot, where ECS puts it on the emptiest instance, i-s2; web leaves that room.
+        // Two on main: the next goes to spot (i-s1 and i-s2 hold none of its tasks; the tie goes to i-s2 here), and
+        // web leaves that room.
         expect(decision(plan(snapshotWith(mixedOver({ "i-m": 2 }, 3)), settings()), "web").outcome).not.toBe("surge");
     });
 });
