@@ -12,7 +12,8 @@ import { isRequirements, requirementsOf, type RequirementsContext } from "./requ
 
 export function reserveRoomForWaitingTasks(services: Service[], index: ClusterIndex, ctx: RequirementsContext): void {
     for (const service of services) {
-        const waiting = service.desiredCount - index.tasksOf(service.name).length;
+        // Tasks not on an instance yet (a capacity provider's PROVISIONING tasks, listed without one) wait as well.
+        const waiting = service.desiredCount - index.tasksOf(service.name).filter((t) => t.containerInstanceArn !== undefined).length;
         if (waiting <= 0 || service.status !== "ACTIVE" || service.schedulingStrategy === "DAEMON") continue;
         const req = requirementsOf(service, ctx);
         if (!isRequirements(req)) continue;

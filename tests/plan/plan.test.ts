@@ -578,6 +578,12 @@ describe("plan: what ECS is about to do", () => {
         expect(decision(plan(waiting, settings()), "web").outcome).not.toBe("surge");
         const alone = buildSnapshot({ ...spec, services: [spec.services[1]] });
         expect(decision(plan(alone, settings()), "web").outcome).toBe("surge");
+        // ECS lists a capacity provider's task waiting for room as PROVISIONING, on no instance: it waits all the same.
+        const provisioning = buildSnapshot(spec);
+        Object.assign(provisioning.services[0], { runningCount: 2, pendingCount: 1 });
+        const placed = provisioning.tasks.find((t) => t.serviceName === "small")!;
+        provisioning.tasks.push({ ...placed, arn: `${placed.arn}-provisioning`, containerInstanceArn: undefined, lastStatus: "PROVISIONING", startedAt: undefined });
+        expect(decision(plan(provisioning, settings()), "web").outcome).not.toBe("surge");
     });
 
     // Chaos seed 1933115050: a service over two capacity providers waited for room in the provider its next task
