@@ -22,7 +22,10 @@ function levelLine(decision: ServiceDecision, level: string, snapshot: ClusterSn
         const target = targets[k];
         return `${binLabel(level, k, snapshot)} ${now}${target !== undefined && target !== now ? `→${target}` : ""}`;
     });
-    return `    ${level.padEnd(10)} ${bins.join(", ")}`;
+    const kept = decision.fixedLevels?.includes(level)
+        ? level === "az" ? " (left to ECS's AZ rebalancing)" : " (ECS's split by base and weight, kept)"
+        : "";
+    return `    ${level.padEnd(10)} ${bins.join(", ")}${kept}`;
 }
 
 function serviceBlock(d: ServiceDecision, snapshot: ClusterSnapshot): string[] {

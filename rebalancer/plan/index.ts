@@ -33,6 +33,7 @@ const STRATEGIES: Record<Settings["strategy"], RebalanceStrategy> = { minimal: m
 
 interface Judgement {
     levels: string[];
+    fixedLevels: string[];
     lowerBound: number;
     skew: number;
     byLevel: Record<string, LevelCounts>;
@@ -60,6 +61,7 @@ function emptyDecision(service: Service): ServiceDecision {
 function withJudgement(decision: ServiceDecision, j: Judgement): ServiceDecision {
     return {
         ...decision, levels: j.levels, byLevel: j.byLevel, skewBefore: j.skew, skewAfter: j.skew,
+        ...(j.fixedLevels.length > 0 ? { fixedLevels: j.fixedLevels } : {}),
         lowerBound: j.lowerBound, lowerBoundAfter: j.lowerBound,
     };
 }
@@ -80,7 +82,7 @@ function judgementOf(layout: ServiceLayout, balance: Balance): Judgement {
         }
         byLevel[level] = sparse;
     }
-    return { levels: layout.levels, lowerBound: balance.lowerBound, skew: balance.skew, byLevel };
+    return { levels: layout.levels, fixedLevels: layout.levels.filter((_, i) => layout.fixedLevels[i]), lowerBound: balance.lowerBound, skew: balance.skew, byLevel };
 }
 
 function metricsOf(decisions: ServiceDecision[]): PlanMetrics {
@@ -151,7 +153,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
                 decisions.set(service.arn, { ...base, ...fewerThanTwo(quick.bins) });
                 continue;
             }
-            judgement = { levels, lowerBound: quick.lowerBound, skew: quick.skew, byLevel: quick.byLevel };
+            judgement = { levels, fixedLevels: levels.filter((_, i) => fixedLevels[i]), lowerBound: quick.lowerBound, skew: quick.skew, byLevel: quick.byLevel };
         } else {
             const built = buildLayout(service, req, index, { ecsOwnsAzs });
             if ("skip" in built) {

@@ -45,6 +45,11 @@ export interface ServiceDecision {
     levels: string[];
     /** Per level: counts now and targets (instances are keyed by container instance ARN). */
     byLevel: Record<string, LevelCounts>;
+    /**
+     * Levels whose split the plan keeps as it is (targets = counts): "az" when ECS's AZ rebalancing owns it,
+     * "capacity-provider" when ECS splits by base and weight. Absent when none.
+     */
+    fixedLevels?: string[];
     /** max − min at the worst level now, and as predicted once the planned moves are done. */
     skewBefore: number;
     skewAfter: number;

@@ -87,6 +87,20 @@ describe("plan", () => {
         expect(fake.callsOf("DescribeClusters")).toHaveLength(1);
     });
 
+    test("a service whose AZ level ECS's AZ rebalancing owns says so on that level", async () => {
+        const fake = fakeShop();
+        const web = fake.clusters.get(clusterArn("shop"))!.services.find((s) => s.serviceName === "web")!;
+        web.availabilityZoneRebalancing = "ENABLED";
+        const h = io();
+        expect(await runPlanCli(["--cluster", "shop"], h.io, { clients: fake.clients, now: () => NOW })).toBe(0);
+        // Three AZs, each with room: ECS's rebalancing can act, the counts stay the targets.
+        expect(h.out()).toMatch(/az\s+us-east-1a 6, us-east-1b 0, us-east-1c 0 \(left to ECS's AZ rebalancing\)/);
+        web.availabilityZoneRebalancing = "DISABLED";
+        const plain = io();
+        await runPlanCli(["--cluster", "shop"], plain.io, { clients: fake.clients, now: () => NOW });
+        expect(plain.out()).not.toContain("left to ECS");
+    });
+
     test("--json prints the plan; REBALANCER_* settings apply; a configured name needs no lookup", async () => {
         const fake = fakeShop();
         const h = io({ REBALANCER_CLUSTERS: clusterArn("shop"), REBALANCER_STRATEGY: "redeploy", REBALANCER_DRY_RUN: "false" });
