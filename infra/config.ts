@@ -89,7 +89,7 @@ function allowedForSetting(field: SettingField): string {
         case "integer":
             return `integer ${field.min}–${field.max}`;
         case "tagKey":
-            return "a tag key (1–128 characters, not starting with `aws:`)";
+            return "a tag key: 1–128 letters, digits, spaces or `_ . : / = + - @`, not starting with `aws:`";
         default:
             return field.kind;
     }
