@@ -23,11 +23,13 @@ export function reserveRoomForWaitingTasks(services: Service[], index: ClusterIn
         const targets = evaluateBalance(tree, built.layout.counts, 1).leafTargets;
         const predicted = new PredictedService(index, built.layout, tree, targets);
         const split = splitOf(service, index);
-        for (let n = 0; n < waiting; n++) {
+        const full = new Set<string | undefined>();
+        for (let n = 0; n < waiting && !(split === undefined && full.size > 0); n++) {
             // A task whose provider has no room waits there; it takes no room elsewhere (chaos seed 1933115050).
             const provider = split?.next();
+            if (full.has(provider)) continue;
             const placed = predicted.place(provider === undefined ? undefined : (i) => index.instances[i].capacityProviderName === provider);
-            if (placed === undefined && provider === undefined) break;
+            if (placed === undefined) full.add(provider);
         }
         for (const [i, count] of predicted.placements()) {
             for (let k = 0; k < count; k++) index.reserve(i, req.shape.cpu, req.shape.memory, req.shape.staticPorts);
