@@ -60,6 +60,21 @@ export function identifierList(input: Json, key: string, label: string, max: num
     return list;
 }
 
+/**
+ * A Describe* answer over identifiers: each found resource described, each missing one a MISSING failure named by
+ * its ARN (the identifier itself when it is one, else the ARN its short id would have).
+ */
+export function describeEach<T>(ids: readonly string[], find: (id: string) => T | undefined, describe: (found: T) => Json, arnOf: (id: string) => string): { found: Json[]; failures: Json[] } {
+    const found: Json[] = [];
+    const failures: Json[] = [];
+    for (const id of ids) {
+        const resource = find(id);
+        if (resource !== undefined) found.push(describe(resource));
+        else failures.push({ arn: id.startsWith("arn:") ? id : arnOf(id), reason: "MISSING" });
+    }
+    return { found, failures };
+}
+
 /** The ACTIVE cluster named by a name or ARN (default "default"). */
 export function resolveCluster(core: EmulatorCore, identifier: unknown): ClusterState {
     if (identifier !== undefined && identifier !== null && typeof identifier !== "string") throw invalidParameter("cluster must be a string.");

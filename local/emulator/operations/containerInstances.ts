@@ -8,6 +8,7 @@ import { parseQuery, QuerySyntaxError, type Query } from "../queryLanguage";
 import { describeContainerInstance, type Json } from "../serialize";
 import {
     findInstance,
+    describeEach,
     identifierList,
     nextToken,
     optionalBoolean,
@@ -131,19 +132,13 @@ export const describeContainerInstances: Operation = (core, input) => {
     const cluster = resolveCluster(core, input.cluster);
     const ids = identifierList(input, "containerInstances", "container instances", 100);
     const include = new Set(optionalList<string>(input, "include") ?? []);
-    const containerInstances: Json[] = [];
-    const failures: Json[] = [];
-    for (const id of ids) {
-        const instance = findInstance(cluster, id);
-        if (!instance) {
-            failures.push({ arn: id.startsWith("arn:") ? id : core.arns.containerInstance(cluster.name, id), reason: "MISSING" });
-            continue;
-        }
+    const describe = (instance: NonNullable<ReturnType<typeof findInstance>>): Json => {
         const described = describeContainerInstance(instance, include.has("TAGS"));
         if (include.has("CONTAINER_INSTANCE_HEALTH")) {
             described.healthStatus = { overallStatus: instance.agentConnected ? "OK" : "INSUFFICIENT_DATA", details: [] };
         }
-        containerInstances.push(described);
-    }
-    return { containerInstances, failures };
+        return described;
+    };
+    const { found, failures } = describeEach(ids, (id) => findInstance(cluster, id), describe, (id) => core.arns.containerInstance(cluster.name, id));
+    return { containerInstances: found, failures };
 };

@@ -19,6 +19,7 @@ import { compact, describeService, type Json } from "../serialize";
 import { readCapacityProviderStrategy } from "./clusters";
 import {
     findService,
+    describeEach,
     identifierList,
     nextToken,
     optionalBoolean,
@@ -272,14 +273,8 @@ export const describeServices: Operation = (core, input) => {
     const cluster = resolveCluster(core, input.cluster);
     const ids = identifierList(input, "services", "service names", 10);
     const include = optionalList<string>(input, "include") ?? [];
-    const services: Json[] = [];
-    const failures: Json[] = [];
-    for (const id of ids) {
-        const service = findService(cluster, id);
-        if (service) services.push(describeService(service, include.includes("TAGS")));
-        else failures.push({ arn: id.startsWith("arn:") ? id : core.arns.service(cluster.name, id), reason: "MISSING" });
-    }
-    return { services, failures };
+    const { found, failures } = describeEach(ids, (id) => findService(cluster, id), (s) => describeService(s, include.includes("TAGS")), (id) => core.arns.service(cluster.name, id));
+    return { services: found, failures };
 };
 
 /** Creates a service with some of its tasks already RUNNING on given instances (scenario set-up). */

@@ -11,6 +11,7 @@ import {
     findInstance,
     findService,
     findTask,
+    describeEach,
     identifierList,
     nextToken,
     optionalInteger,
@@ -66,14 +67,8 @@ export const describeTasks: Operation = (core, input) => {
     const cluster = resolveCluster(core, input.cluster);
     const ids = identifierList(input, "tasks", "tasks", 100);
     const include = optionalList<string>(input, "include") ?? [];
-    const tasks: Json[] = [];
-    const failures: Json[] = [];
-    for (const id of ids) {
-        const task = findTask(cluster, id);
-        if (task) tasks.push(describeTask(task, include.includes("TAGS")));
-        else failures.push({ arn: id.startsWith("arn:") ? id : core.arns.task(cluster.name, id), reason: "MISSING" });
-    }
-    return { tasks, failures };
+    const { found, failures } = describeEach(ids, (id) => findTask(cluster, id), (t) => describeTask(t, include.includes("TAGS")), (id) => core.arns.task(cluster.name, id));
+    return { tasks: found, failures };
 };
 
 export const stopTask: Operation = (core, input, call) => {
