@@ -13,7 +13,7 @@
 //                     calls just before it arrives: the SDK's retries run out and passes fail
 
 import type { ScenarioService } from "../scenario/scenarioFile";
-import type { ScenarioWorld } from "../scenario/world";
+import { taskDefinitionFor, type ScenarioWorld } from "../scenario/world";
 import type { RebalancerCall, RebalancerCalls } from "./rebalancerCalls";
 
 export const DISRUPTION_KINDS = ["instance-lost", "agent-disconnect", "deployment", "autoscaling", "owner-desired", "throttle-burst", "throttle-storm"] as const;
@@ -60,24 +60,6 @@ export interface DisruptionCounts {
     ownerDesiredChanges: number;
     throttleBursts: number;
     throttleStorms: number;
-}
-
-/** The task definition the owner deploys: the scenario's, as a new revision (an environment change). */
-export function taskDefinitionRevision(s: ScenarioService, revision: number): Record<string, unknown> {
-    return {
-        family: s.name,
-        networkMode: "bridge",
-        requiresCompatibilities: ["EC2"],
-        containerDefinitions: [{
-            name: "app",
-            image: "public.ecr.aws/docker/library/nginx:stable-alpine",
-            cpu: s.cpu,
-            memory: s.memory,
-            essential: true,
-            portMappings: [{ containerPort: 80, hostPort: s.hostPort ?? 0, protocol: "tcp" }],
-            environment: [{ name: "RELEASE", value: String(revision) }],
-        }],
-    };
 }
 
 function choose<T>(items: readonly T[], p: number): T | undefined {
@@ -164,7 +146,7 @@ export class Disruptions {
                 if (p1 < 0.5) {
                     this.world.control.deployService(this.cluster, s.name, { forceNewDeployment: true });
                 } else {
-                    const arn = this.world.control.registerTaskDefinition(taskDefinitionRevision(s, ++this.releases));
+                    const arn = this.world.control.registerTaskDefinition(taskDefinitionFor(s, [{ name: "RELEASE", value: String(++this.releases) }]));
                     this.registeredTaskDefinitions.push(arn);
                     this.world.control.deployService(this.cluster, s.name, { taskDefinition: arn });
                 }

@@ -4,7 +4,7 @@
 
 import type { FaultConfig } from "../emulator";
 import { Rng } from "../emulator/random";
-import { parseScenario, type Scenario } from "../scenario/scenarioFile";
+import { parseScenario, type Scenario, type ScenarioInstance } from "../scenario/scenarioFile";
 import type { KillPlan } from "./containers";
 import { DISRUPTION_KINDS, type Disruption, type DisruptionKind, type ScalableTarget } from "./disruptions";
 
@@ -61,22 +61,13 @@ function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
     return out;
 }
 
-interface InstanceSpec {
-    id: string;
-    az: string;
-    cpu: number;
-    memory: number;
-    capacityProvider?: string;
-    attributes: Record<string, string>;
-}
-
 interface Room {
     cpu: number;
     memory: number;
     ports: Set<number>;
 }
 
-function instances(rng: Rng, count: number, azs: string[], providers: string[], mixed: boolean, prefix: string, start: number): InstanceSpec[] {
+function instances(rng: Rng, count: number, azs: string[], providers: string[], mixed: boolean, prefix: string, start: number): ScenarioInstance[] {
     const first = rng.int(azs.length);
     return Array.from({ length: count }, (_, i) => {
         const size = mixed ? rng.pick(SIZES) : SIZES[1]!;
@@ -105,7 +96,7 @@ function placementStrategy(rng: Rng): Record<string, unknown>[] | undefined {
 }
 
 /** Where the service's tasks start: packed on a few instances (the state ECS leaves after a scale-in and out). */
-function packedPlacement(rng: Rng, service: Record<string, any>, eligible: InstanceSpec[], room: Map<string, Room>): Record<string, number> | undefined {
+function packedPlacement(rng: Rng, service: Record<string, any>, eligible: ScenarioInstance[], room: Map<string, Room>): Record<string, number> | undefined {
     const desired = service.desiredCount as number;
     if (desired === 0 || eligible.length === 0) return undefined;
     const onePer = service.hostPort !== undefined || (service.placementConstraints ?? []).some((c: { type: string }) => c.type === "distinctInstance");
@@ -135,7 +126,7 @@ function packedPlacement(rng: Rng, service: Record<string, any>, eligible: Insta
     return placement;
 }
 
-function services(rng: Rng, start: InstanceSpec[], providers: string[]): Record<string, unknown>[] {
+function services(rng: Rng, start: ScenarioInstance[], providers: string[]): Record<string, unknown>[] {
     const room = new Map<string, Room>(start.map((i) => [i.id, { cpu: i.cpu, memory: i.memory, ports: new Set<number>() }]));
     const count = between(rng, 1, 5);
     const out: Record<string, unknown>[] = [];
@@ -189,7 +180,7 @@ function services(rng: Rng, start: InstanceSpec[], providers: string[]): Record<
     return out;
 }
 
-function steps(rng: Rng, start: InstanceSpec[], azs: string[], providers: string[], mixed: boolean, serviceNames: string[]): Record<string, unknown>[] {
+function steps(rng: Rng, start: ScenarioInstance[], azs: string[], providers: string[], mixed: boolean, serviceNames: string[]): Record<string, unknown>[] {
     const live = start.map((i) => i.id);
     const out: Record<string, unknown>[] = [];
     let launched = 0;

@@ -20,7 +20,8 @@ export function timingOf(scenario: Scenario): Partial<Timing> {
     return out;
 }
 
-function taskDefinitionFor(s: ScenarioService): Record<string, unknown> {
+/** The scenario service's task definition; `environment` makes a new revision of it (an owner's release). */
+export function taskDefinitionFor(s: ScenarioService, environment?: { name: string; value: string }[]): Record<string, unknown> {
     return {
         family: s.name,
         networkMode: "bridge",
@@ -33,6 +34,7 @@ function taskDefinitionFor(s: ScenarioService): Record<string, unknown> {
             essential: true,
             // A web service behind a load balancer: a dynamic host port unless the scenario fixes one.
             portMappings: [{ containerPort: 80, hostPort: s.hostPort ?? 0, protocol: "tcp" }],
+            ...(environment ? { environment } : {}),
         }],
     };
 }
