@@ -7,7 +7,7 @@ import { handler, type InvocationSummary } from "../../rebalancer/handler";
 import { lowerBound } from "./support/balance";
 import { isWrite } from "./support/requestLog";
 import { REBALANCER_KEY, SCHEDULE_INTERVAL_MS, scheduledEvent } from "./support/rebalancerRun";
-import { captureOutput } from "./support/stdoutCapture";
+import { captureOutput } from "../support/stdoutCapture";
 import { rebalancerRequests, startWorld, type World } from "./support/world";
 
 let world: World;

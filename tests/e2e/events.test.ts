@@ -5,7 +5,7 @@ import { CONTAINER_INSTANCE_STATE_CHANGE, type EcsEvent } from "../../local/emul
 import { handler } from "../../rebalancer/handler";
 import { REBALANCER_KEY, startRebalancer, writesOf, type RebalancerRun } from "./support/rebalancerRun";
 import { JOINING_INSTANCE } from "./support/scenario";
-import { captureOutput } from "./support/stdoutCapture";
+import { captureOutput } from "../support/stdoutCapture";
 import { startWorld, type World } from "./support/world";
 
 let world: World;

@@ -14,30 +14,12 @@ import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from "@a
 import { createHandler, handler } from "../../rebalancer/handler";
 import { sdkInstance, sdkService } from "./support/sdkShapes";
 import { clusterArn } from "./support/fakeEcs";
+import { captureOutput } from "../support/stdoutCapture";
 
 const CLUSTER = clusterArn("default");
 const saved = { ...process.env };
 const ecsMock = mockClient(ECSClient);
 const autoScalingMock = mockClient(ApplicationAutoScalingClient);
-
-function captureOutput(): { lines: () => Array<Record<string, any>>; restore: () => void } {
-    // Lambda sends both streams to CloudWatch Logs; Powertools writes warnings and errors to stderr.
-    const chunks: string[] = [];
-    const collect = (chunk: unknown) => {
-        chunks.push(String(chunk));
-        return true;
-    };
-    const spies = [jest.spyOn(process.stdout, "write").mockImplementation(collect), jest.spyOn(process.stderr, "write").mockImplementation(collect)];
-    return {
-        lines: () =>
-            chunks
-                .join("")
-                .split("\n")
-                .filter((l) => l.trim().startsWith("{"))
-                .map((l) => JSON.parse(l)),
-        restore: () => spies.forEach((s) => s.mockRestore()),
-    };
-}
 
 beforeEach(() => {
     process.env = { ...saved, REBALANCER_CLUSTERS: CLUSTER, AWS_REGION: "us-east-1", AWS_SECRET_ACCESS_KEY: "SECRET-d00d" };
