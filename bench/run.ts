@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseFlags, UsageError } from "../local/cliFlags";
+import { parseFlags, runCli, UsageError } from "../local/cliFlags";
 import { artifactLines, measureArtifact } from "./artifactCost";
 import { measureObserveCost, observeModelLine, observeTable, observeTargetLine, type ObserveCost } from "./observeCost";
 import { measurePlannerCost, plannerTable, plannerTargetLine } from "./plannerCost";
@@ -124,11 +124,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-        if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
-        else console.error(err);
-        process.exit(err instanceof UsageError ? 2 : 1);
-    },
-);
+runCli(() => main(process.argv.slice(2)), USAGE);

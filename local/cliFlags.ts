@@ -2,6 +2,22 @@
 
 export class UsageError extends Error {}
 
+/**
+ * Runs a command's main and exits with its code. A usage error prints the message and the usage, exit 2; so does
+ * an error `inputError` recognises (bad input named by the command, e.g. an invalid scenario file), with its text;
+ * anything else is printed whole, exit 1.
+ */
+export function runCli(main: () => Promise<number>, usage: string, inputError: (err: unknown) => string | undefined = () => undefined): void {
+    main().then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            const input = err instanceof UsageError ? `${err.message}\n${usage}` : inputError(err);
+            console.error(input ?? err);
+            process.exit(input !== undefined ? 2 : 1);
+        },
+    );
+}
+
 export type FlagType = "string" | "integer" | "boolean";
 
 export function parseFlags(argv: string[], spec: Record<string, FlagType>): { positional: string[]; flags: Record<string, string | number | boolean> } {

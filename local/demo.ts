@@ -9,11 +9,11 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseFlags, UsageError } from "./cliFlags";
+import { parseFlags, runCli, UsageError } from "./cliFlags";
 import { STRATEGY_NAMES, type StrategyName } from "./scenario/rebalancers";
 import { beforeAfterTables, summaryLine, timelineLine } from "./scenario/reportText";
 import { runScenario, type ScenarioReport } from "./scenario/runner";
-import { readScenarioFile, ScenarioError } from "./scenario/scenarioFile";
+import { readScenarioFile, scenarioInputError } from "./scenario/scenarioFile";
 
 const USAGE = "usage: npm run demo [-- --strategy minimal|redeploy|seed|none] [--scenario FILE] [--json OUT] [--seed N]";
 export const DEMO_SCENARIO = join(__dirname, "..", "scenarios", "seed-scale-down-up.json");
@@ -57,13 +57,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (err) => {
-            if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
-            else if (err instanceof ScenarioError) console.error(`invalid scenario: ${err.message}`);
-            else console.error(err);
-            process.exit(err instanceof UsageError || err instanceof ScenarioError ? 2 : 1);
-        },
-    );
+    runCli(() => main(process.argv.slice(2)), USAGE, scenarioInputError);
 }

@@ -6,8 +6,8 @@ import { writeFileSync } from "node:fs";
 import { runScenario } from "./scenario/runner";
 import { STRATEGY_NAMES, type StrategyName } from "./scenario/rebalancers";
 import { beforeAfterTables, summaryLine } from "./scenario/reportText";
-import { readScenarioFile, ScenarioError } from "./scenario/scenarioFile";
-import { parseFlags, UsageError } from "./cliFlags";
+import { readScenarioFile, scenarioInputError } from "./scenario/scenarioFile";
+import { parseFlags, runCli, UsageError } from "./cliFlags";
 
 const USAGE = "usage: npm run scenario -- FILE [--strategy minimal|redeploy|seed|none] [--json OUT] [--seed N]";
 
@@ -28,12 +28,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-        if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
-        else if (err instanceof ScenarioError) console.error(`invalid scenario: ${err.message}`);
-        else console.error(err);
-        process.exit(err instanceof UsageError || err instanceof ScenarioError ? 2 : 1);
-    },
-);
+runCli(() => main(process.argv.slice(2)), USAGE, scenarioInputError);

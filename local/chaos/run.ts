@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseFlags, UsageError } from "../cliFlags";
+import { parseFlags, runCli, UsageError } from "../cliFlags";
 import { generateCase, runSeed, type ChaosCase } from "./generator";
 import { playChaosCase, type ChaosRunResult } from "./play";
 import { addHarnessFailure, addRun, chaosPlanOf, emptyReport, failed, summaryLine, type ChaosReport } from "./report";
@@ -102,11 +102,4 @@ async function main(argv: string[]): Promise<number> {
     return report.failedSeeds.length > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-        if (err instanceof UsageError) console.error(`${err.message}\n${USAGE}`);
-        else console.error(err);
-        process.exit(err instanceof UsageError ? 2 : 1);
-    },
-);
+runCli(() => main(process.argv.slice(2)), USAGE);

@@ -76,6 +76,11 @@ export interface Scenario {
     timing: Partial<ScenarioTiming>;
 }
 
+/** The command-line message for an invalid scenario file, or undefined for any other error (cliFlags.runCli). */
+export function scenarioInputError(err: unknown): string | undefined {
+    return err instanceof ScenarioError ? `invalid scenario: ${err.message}` : undefined;
+}
+
 export class ScenarioError extends Error {
     constructor(readonly file: string, readonly field: string, why: string) {
         super(`${file}: ${field}: ${why}`);
