@@ -17,7 +17,7 @@ export function ecsOwnsAzLevel(service: Service, req: Requirements, index: Clust
 }
 
 /** The AZs ECS would start the next rebalancing task in (fewest tasks) all lack room for it, while AZs differ by more than one. */
-export function ecsAzRebalancingBlocked(service: Service, req: Requirements, index: ClusterIndex, cache: EligibilityCache): boolean {
+function ecsAzRebalancingBlocked(service: Service, req: Requirements, index: ClusterIndex, cache: EligibilityCache): boolean {
     const { passes } = cache.filterSet(req);
     const zones = cache.zonesOf(req);
     if (zones.size < 2) return false;
