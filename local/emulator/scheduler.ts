@@ -279,12 +279,29 @@ export class ServiceScheduler {
             if (t.capacityProviderName) providerCounts.set(t.capacityProviderName, (providerCounts.get(t.capacityProviderName) ?? 0) + 1);
         }
         const started: TaskState[] = [];
+        // ECS gives each task its capacity provider first, by base and weight, and only then looks for an instance
+        // of that provider ("Amazon ECS selects a capacity provider for each task by following the capacity
+        // provider strategy ... Amazon ECS follows the rest of these steps for a single capacity provider",
+        // developer guide "Amazon ECS managed scaling behavior"). A provider with no room keeps its share waiting;
+        // the other providers' shares are placed all the same.
+        const failedProviders = new Map<string | undefined, PlacementFailure>();
+        let unplaced = 0;
+        let firstFailure: PlacementFailure | undefined;
         for (let n = 0; n < count; n++) {
             const provider = nextCapacityProvider(service.capacityProviderStrategy, providerCounts);
-            const result = session.place(provider);
+            if (provider !== undefined) providerCounts.set(provider, (providerCounts.get(provider) ?? 0) + 1);
+            const known = failedProviders.get(provider);
+            const result = known ? { failure: known } : session.place(provider);
             if ("failure" in result) {
-                this.placementFailed(service, deployment, count - n, result.failure, restrictToAz);
-                break;
+                failedProviders.set(provider, result.failure);
+                firstFailure ??= result.failure;
+                unplaced++;
+                // Without a provider every task has the same candidates: none of the rest can be placed either.
+                if (provider === undefined) {
+                    unplaced += count - n - 1;
+                    break;
+                }
+                continue;
             }
             const task = core.lifecycle.launch({
                 instance: result.instance,
@@ -299,10 +316,10 @@ export class ServiceScheduler {
                 cause: cause ?? service.startCauses.shift() ?? schedulerCause("service scheduler"),
             });
             session.commit(result.instance);
-            if (provider !== undefined) providerCounts.set(provider, (providerCounts.get(provider) ?? 0) + 1);
             started.push(task);
         }
-        if (started.length === count && restrictToAz === undefined) this.placementSucceeded(service);
+        if (firstFailure) this.placementFailed(service, deployment, unplaced, firstFailure, restrictToAz);
+        else if (restrictToAz === undefined) this.placementSucceeded(service);
         if (started.length) core.serviceEvent(service, `has started ${started.length} tasks: ${taskIds(started)}.`);
         return started.length;
     }

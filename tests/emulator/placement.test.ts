@@ -244,3 +244,32 @@ test("capacity providers: base first, then by weight, only on the provider's ins
     expect(Object.values(per("ec2")).reduce((a, b) => a + b, 0)).toBe(5);
     expect(w.emulator.control.service("cp", "defaulted").capacityProviderStrategy).toEqual([{ capacityProvider: "cp-b", weight: 1, base: 0 }]);
 });
+
+test("capacity providers: a provider with no room keeps its share waiting; the others' shares are placed all the same", () => {
+    // The independent check's case (issue: a provider with room gets none of its share). ECS gives every task its
+    // provider first ("Amazon ECS managed scaling behavior": one capacity provider per task, by the strategy),
+    // then places it on that provider's instances only: main's base and share wait for room on main, spot's two
+    // tasks go to the spot instances.
+    const w = world();
+    w.emulator.control.createCluster("cp", { capacityProviders: ["cp-main", "cp-spot"] });
+    const inst = (id: string, cp: string, az: string, cpu: number, memory: number) =>
+        w.emulator.control.registerInstance({ cluster: "cp", ec2InstanceId: id, az, cpu, memory, capacityProviderName: cp });
+    inst("m-1", "cp-main", "us-east-1a", 1024, 1024);
+    inst("s-1", "cp-spot", "us-east-1a", 4096, 8192);
+    inst("s-2", "cp-spot", "us-east-1b", 4096, 8192);
+    taskDefinition(w.emulator, "api", { cpu: 128, memory: 1024 });
+    w.emulator.control.createService({
+        cluster: "cp", serviceName: "api", taskDefinition: "api", desiredCount: 5, availabilityZoneRebalancing: "DISABLED",
+        placementStrategy: [{ type: "spread", field: "instanceId" }],
+        deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 200 },
+        capacityProviderStrategy: [{ capacityProvider: "cp-main", base: 1, weight: 1 }, { capacityProvider: "cp-spot", weight: 1 }],
+    });
+    w.settle();
+    expect(w.emulator.control.tasksPerInstance("cp", "api")).toEqual({ "m-1": 1, "s-1": 1, "s-2": 1 });
+    const failure = w.placementFailures().at(-1)!;
+    expect(failure.detail.reason).toBe("RESOURCE:MEMORY");
+    // Once main has room, its waiting share is placed there, never on spot.
+    inst("m-2", "cp-main", "us-east-1b", 4096, 8192);
+    w.settle();
+    expect(w.emulator.control.tasksPerInstance("cp", "api")).toEqual({ "m-1": 1, "m-2": 2, "s-1": 1, "s-2": 1 });
+});
