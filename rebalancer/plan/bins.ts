@@ -2,7 +2,7 @@
 // provider, placement constraints, CPU/memory/ports), grouped by the levels it spreads on, with how many of its
 // tasks each holds and could hold.
 
-import { AZ_ATTRIBUTE, type ContainerInstance, type PlacementStrategy, type Service } from "../model";
+import { AZ_ATTRIBUTE, type CapacityProviderStrategyItem, type ContainerInstance, type PlacementStrategy, type Service } from "../model";
 import type { ClusterIndex } from "./clusterIndex";
 import { extraRoom, passesFilters, type Requirements, type TaskShape } from "./requirements";
 import type { Skip } from "./serviceFilter";
@@ -28,6 +28,8 @@ export interface ServiceLayout {
     strategies: PlacementStrategy[];
     /** Tasks of the service on every instance, eligible or not (ECS's spread counts them all). */
     countsOnAnyInstance: Map<number, number>;
+    /** The capacity provider strategy when it names two or more providers (ECS splits the tasks by it); else empty. */
+    providerSplit: CapacityProviderStrategyItem[];
 }
 
 /** ECS's default for services: spread on Availability Zone, then on the instance with the fewest tasks. */
@@ -111,6 +113,7 @@ export function buildLayout(
     const layout: ServiceLayout = {
         levels, fixedLevels, instances: [], counts: [], caps: [], keys: [], shape: req.shape, distinctInstance: req.distinctInstance,
         strategies: effectiveStrategies(service), countsOnAnyInstance,
+        providerSplit: req.providers.size > 1 ? service.capacityProviderStrategy : [],
     };
     index.instances.forEach((instance, i) => {
         if (!passesFilters(instance, req)) return;

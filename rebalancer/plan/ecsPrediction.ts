@@ -11,6 +11,7 @@ import type { ClusterIndex } from "./clusterIndex";
 import { keyAt, levelOfField, type ServiceLayout } from "./bins";
 import { extraRoom } from "./requirements";
 import { evaluateProgress, type BinTree } from "./balance";
+import { ProviderSplit } from "./providerSplit";
 
 export class PredictedService {
     /** Tasks of the service per cluster instance index, as predicted. */
@@ -21,6 +22,8 @@ export class PredictedService {
     private readonly protectedOn: Map<number, number>;
     private readonly positionOf = new Map<number, number>();
     private readonly valueCounts = new Map<string, Map<string, number>>();
+    /** Tasks given a capacity provider that had no room for them: they wait there, and count in its share. */
+    private readonly unplacedIn = new Map<string, number>();
 
     constructor(
         private readonly index: ClusterIndex,
@@ -125,14 +128,32 @@ export class PredictedService {
      * the instances ECS considers (the capacity provider it chose for the task).
      */
     place(allowed?: (i: number) => boolean): number | undefined {
-        const candidates = this.layout.instances.filter((i) => this.roomFor(i) >= 1 && (allowed === undefined || allowed(i)));
-        if (candidates.length === 0) return undefined;
+        // A service split between capacity providers: ECS first gives the task its provider, by base and weight
+        // over the tasks each holds, then places it on that provider's instances only (providerSplit.ts).
+        const provider = allowed === undefined ? this.nextProvider() : undefined;
+        const inProvider = provider === undefined ? allowed : (i: number) => this.index.instances[i].capacityProviderName === provider;
+        const candidates = this.layout.instances.filter((i) => this.roomFor(i) >= 1 && (inProvider === undefined || inProvider(i)));
+        if (candidates.length === 0) {
+            if (provider !== undefined) this.unplacedIn.set(provider, (this.unplacedIn.get(provider) ?? 0) + 1);
+            return undefined;
+        }
         const ties = this.applyStrategies(candidates, false);
         // Least helpful tie: the instance whose leaf would end furthest above its target (most helpful: nearest).
         const chosen = this.pick(ties, (i) => this.leafExcess(i, 1), "high", 1);
         this.add(chosen, 1);
         this.placedOn.set(chosen, (this.placedOn.get(chosen) ?? 0) + 1);
         return chosen;
+    }
+
+    /** The capacity provider ECS gives the next task of a split service (undefined when it has no split). */
+    private nextProvider(): string | undefined {
+        if (this.layout.providerSplit.length < 2) return undefined;
+        const held = new Map(this.unplacedIn);
+        for (const [i, n] of this.tasksOn) {
+            const name = this.index.instances[i].capacityProviderName;
+            if (name !== undefined) held.set(name, (held.get(name) ?? 0) + n);
+        }
+        return new ProviderSplit(this.layout.providerSplit, held).next();
     }
 
     /** Removes one task the way ECS's scale-in would; returns the instance, or undefined when none can go. */

@@ -7,7 +7,6 @@ import { BinTree, evaluateBalance } from "./balance";
 import { buildLayout } from "./bins";
 import type { ClusterIndex } from "./clusterIndex";
 import { PredictedService } from "./ecsPrediction";
-import { ProviderSplit } from "./providerSplit";
 import { isRequirements, requirementsOf, type RequirementsContext } from "./requirements";
 
 export function reserveRoomForWaitingTasks(services: Service[], index: ClusterIndex, ctx: RequirementsContext): void {
@@ -22,29 +21,12 @@ export function reserveRoomForWaitingTasks(services: Service[], index: ClusterIn
         const tree = new BinTree(built.layout);
         const targets = evaluateBalance(tree, built.layout.counts, 1).leafTargets;
         const predicted = new PredictedService(index, built.layout, tree, targets);
-        const split = splitOf(service, index);
-        const full = new Set<string | undefined>();
-        for (let n = 0; n < waiting && !(split === undefined && full.size > 0); n++) {
-            // A task whose provider has no room waits there; it takes no room elsewhere (chaos seed 1933115050).
-            const provider = split?.next();
-            if (full.has(provider)) continue;
-            const placed = predicted.place(provider === undefined ? undefined : (i) => index.instances[i].capacityProviderName === provider);
-            if (placed === undefined) full.add(provider);
-        }
+        // A split service's task whose provider has no room waits there and takes no room elsewhere (chaos seed
+        // 1933115050); the prediction gives each task its provider. Without a split, one that fits nowhere means none does.
+        const split = built.layout.providerSplit.length > 1;
+        for (let n = 0; n < waiting; n++) if (predicted.place() === undefined && !split) break;
         for (const [i, count] of predicted.placements()) {
             for (let k = 0; k < count; k++) index.reserve(i, req.shape.cpu, req.shape.memory, req.shape.staticPorts);
         }
     }
-}
-
-/** The provider split of a service over several capacity providers, from its tasks now; undefined with one or none. */
-function splitOf(service: Service, index: ClusterIndex): ProviderSplit | undefined {
-    if (service.capacityProviderStrategy.length < 2) return undefined;
-    const held = new Map<string, number>();
-    for (const t of index.tasksOf(service.name)) {
-        const i = t.containerInstanceArn === undefined ? undefined : index.indexByArn.get(t.containerInstanceArn);
-        const provider = i === undefined ? undefined : index.instances[i].capacityProviderName;
-        if (provider !== undefined) held.set(provider, (held.get(provider) ?? 0) + 1);
-    }
-    return new ProviderSplit(service.capacityProviderStrategy, held);
 }

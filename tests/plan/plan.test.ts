@@ -271,6 +271,24 @@ describe("plan: eligible instances", () => {
         expect(d.byLevel["capacity-provider"].targets).toEqual({ "on-demand": 4, spot: 2 });
         expect(d).toMatchObject({ lowerBound: 3, moves: 3, lowerBoundAfter: 0 });
     });
+
+    // The independent check's finding: ECS gives a replacement its capacity provider by base and weight before it
+    // places it ("Amazon ECS managed scaling behavior"), so a stop in a provider above its share is replaced in the
+    // other provider, whichever instance has the fewest tasks.
+    it("predicts a replacement in the provider the split gives it, not on the emptiest instance of any provider", () => {
+        const s = buildSnapshot({
+            instances: [
+                { id: "m-1", az: "a", capacityProvider: "main" }, { id: "m-2", az: "a", capacityProvider: "main" },
+                { id: "s-1", az: "a", capacityProvider: "spot" },
+            ],
+            services: [{ name: "w", placement: { "m-1": 3, "s-1": 1 }, capacityProviders: ["main", "spot"], minHealthy: 50, strategies: SPREAD_INSTANCE }],
+        });
+        const d = decision(plan(s, settings()), "w");
+        expect(d).toMatchObject({ lowerBound: 1, moves: 1 });
+        // main holds 3 and spot 1 of a 1 : 1 split: the task stopped on m-1 comes back on s-1, not on the empty m-2.
+        expect(d.lowerBoundAfter).toBe(1);
+        expect(d.detail).toContain("lowers the skew only");
+    });
 });
 
 describe("plan: no flapping", () => {
