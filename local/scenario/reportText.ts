@@ -49,6 +49,7 @@ export function summaryLine(report: ScenarioReport): string {
         `floor violations ${report.floorViolations}, ceiling violations ${report.ceilingViolations}`,
         `${report.invocations} invocation(s), ${Object.values(report.apiCalls).reduce((a, b) => a + b, 0)} ECS API call(s)`,
         `quiet ${report.emulatedSeconds} s (emulated) after the last step${report.converged ? "" : " — did NOT converge within the time limit"}`,
+        ...(report.expectations ? [report.expectations.met ? "ECS alone left the placement the file expects" : `ECS alone did NOT leave the placement the file expects: ${report.expectations.mismatches.join(", ")}`] : []),
     ].join("; ");
 }
 

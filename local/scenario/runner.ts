@@ -38,6 +38,8 @@ export interface ScenarioReport {
     remainingMoves: number;
     /** The emulator timing and schedule period this run used (milliseconds, seconds). */
     timing: { taskStartMs: number; healthCheckMs: number; taskStopMs: number; schedulePeriodSeconds: number };
+    /** Extension, with the file's `expect`: whether ECS alone left what the file documents, and where it did not. */
+    expectations?: { met: boolean; mismatches: string[] };
 }
 
 export interface TimelineEntry {
@@ -217,6 +219,8 @@ class Play {
 
 interface Played {
     counts: Record<string, Record<string, number>>;
+    /** desiredCount − running tasks, per service. */
+    unplaced: Record<string, number>;
     instances: Record<string, { az: string; eligible: boolean }>;
     lowerBound: number;
     play: Play;
@@ -245,15 +249,33 @@ async function playScenario(scenario: Scenario, strategy: StrategyName, options:
         const { quietAt, converged } = await play.drive("quiet", (options.quietLimitSeconds ?? 12 * 3600) * 1000);
         play.note("quiet", converged ? "rebalancer quiet" : play.detachedAt !== undefined ? "the rebalancer was detached at the invocation cap" : "time limit reached before the rebalancer went quiet");
         const counts = world.runningCounts();
+        const unplaced = world.unplacedCounts(counts);
         const skipTag = rebalancer.environment?.REBALANCER_SKIP_TAG ?? "ecs-rebalancer:skip";
         const lowerBound = world.boundInputs(counts, skipTag).reduce((s, b) => s + serviceLowerBound(b.service, b.instances), 0);
         play.close();
         return {
-            counts, instances: world.instanceReport(), lowerBound, play, apiCalls: world.emulator.apiCalls, quietAt, lastStepAt, converged, rebalancer,
+            counts, unplaced, instances: world.instanceReport(), lowerBound, play, apiCalls: world.emulator.apiCalls, quietAt, lastStepAt, converged, rebalancer,
         };
     } finally {
         await world.close();
     }
+}
+
+/** The file's `expect` against what ECS alone left. */
+function checkExpectations(scenario: Scenario, baseline: Played): { met: boolean; mismatches: string[] } {
+    const mismatches: string[] = [];
+    for (const [service, expected] of Object.entries(scenario.expect?.before ?? {})) {
+        const actual = baseline.counts[service] ?? {};
+        for (const id of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+            const want = expected[id] ?? 0, got = actual[id] ?? 0;
+            if (want !== got) mismatches.push(`${service} on ${id}: expected ${want} running, got ${got}`);
+        }
+    }
+    for (const [service, want] of Object.entries(scenario.expect?.unplaced ?? {})) {
+        const got = baseline.unplaced[service] ?? 0;
+        if (want !== got) mismatches.push(`${service}: expected ${want} task(s) unplaced, got ${got}`);
+    }
+    return { met: mismatches.length === 0, mismatches };
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
@@ -278,6 +300,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         converged: run.converged,
         remainingMoves: run.lowerBound,
         timing: { taskStartMs: timing.taskStartMs, healthCheckMs: timing.healthCheckMs, taskStopMs: timing.taskStopMs, schedulePeriodSeconds },
+        ...(scenario.expect ? { expectations: checkExpectations(scenario, baseline) } : {}),
     };
     return { report, timeline: run.play.timeline, logs: run.rebalancer.logs, invocations: run.play.invocations };
 }

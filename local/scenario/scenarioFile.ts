@@ -3,8 +3,9 @@
 // Extensions beyond FORMAT.md (all optional): instance `capacityProvider` and `attributes`; service
 // `capacityProviderStrategy`, `taskProtection` (how many of its tasks start protected from scale-in) and
 // `availabilityZoneRebalancing` (ENABLED | DISABLED, default DISABLED: the reference walk-through predates ECS's
-// own AZ rebalancing, which new services get by default); steps `agentDisconnect` / `agentConnect`; and the
-// `timing` keys taskStartSeconds, healthCheckSeconds, stopTimeoutSeconds, schedulePeriodSeconds.
+// own AZ rebalancing, which new services get by default); steps `agentDisconnect` / `agentConnect`; the
+// `timing` keys taskStartSeconds, healthCheckSeconds, stopTimeoutSeconds, schedulePeriodSeconds; and `expect`, what
+// ECS alone must leave (the scenario's documented placement, checked by the runner and the tests).
 
 import { readFileSync } from "node:fs";
 
@@ -63,6 +64,14 @@ export interface ScenarioTiming {
     schedulePeriodSeconds: number;
 }
 
+/** What ECS alone (no rebalancer) must leave once every step has played: the placement the file documents. */
+export interface ScenarioExpectations {
+    /** Running tasks per service per instance (instances not listed: none). */
+    before?: Record<string, Record<string, number>>;
+    /** Tasks per service that ECS could not place (desiredCount − running). */
+    unplaced?: Record<string, number>;
+}
+
 export interface Scenario {
     file: string;
     name: string;
@@ -74,6 +83,7 @@ export interface Scenario {
     steps: ScenarioStep[];
     /** Only the keys the file sets; the runner reports the values it used. */
     timing: Partial<ScenarioTiming>;
+    expect?: ScenarioExpectations;
 }
 
 /** The command-line message for an invalid scenario file, or undefined for any other error (cliFlags.runCli). */
@@ -250,7 +260,7 @@ export function parseScenario(text: string, file: string): Scenario {
     } catch (e) {
         r.fail("(file)", `not valid JSON: ${(e as Error).message}`);
     }
-    const o = r.object(json, "", ["name", "description", "region", "cluster", "instances", "services", "steps", "timing"]);
+    const o = r.object(json, "", ["name", "description", "region", "cluster", "instances", "services", "steps", "timing", "expect"]);
     const instances = r.array(o.instances, "instances").map((x, i) => readInstance(r, x, `instances[${i}]`));
     const services = r.array(o.services, "services").map((x, i) => readService(r, x, `services[${i}]`));
     const steps = o.steps === undefined ? [] : r.array(o.steps, "steps").map((x, i) => readStep(r, x, `steps[${i}]`));
@@ -288,6 +298,8 @@ export function parseScenario(text: string, file: string): Scenario {
         }
     });
 
+    const expect = o.expect === undefined ? undefined : readExpectations(r, o.expect, names, known);
+
     return {
         file,
         name: r.string(o.name, "name", NAME, "letters, digits and -"),
@@ -298,7 +310,34 @@ export function parseScenario(text: string, file: string): Scenario {
         services,
         steps,
         timing,
+        ...(expect ? { expect } : {}),
     };
+}
+
+function readExpectations(r: Reader, value: Json, services: Set<string>, instances: Set<string>): ScenarioExpectations {
+    const o = r.object(value, "expect", ["before", "unplaced"]);
+    const out: ScenarioExpectations = {};
+    const serviceMap = (v: Json, field: string) => {
+        const m = r.object(v, field, Object.keys((v as object) ?? {}));
+        for (const name of Object.keys(m)) if (!services.has(name)) r.fail(`${field}.${name}`, "no such service");
+        return m;
+    };
+    if (o.before !== undefined) {
+        out.before = {};
+        for (const [name, counts] of Object.entries(serviceMap(o.before, "expect.before"))) {
+            const co = r.object(counts, `expect.before.${name}`, Object.keys((counts as object) ?? {}));
+            out.before[name] = {};
+            for (const [id, n] of Object.entries(co)) {
+                if (!instances.has(id)) r.fail(`expect.before.${name}.${id}`, "no such instance");
+                out.before[name][id] = r.integer(n, `expect.before.${name}.${id}`, 0, 5000);
+            }
+        }
+    }
+    if (o.unplaced !== undefined) {
+        out.unplaced = {};
+        for (const [name, n] of Object.entries(serviceMap(o.unplaced, "expect.unplaced"))) out.unplaced[name] = r.integer(n, `expect.unplaced.${name}`, 0, 5000);
+    }
+    return out;
 }
 
 export function readScenarioFile(path: string): Scenario {

@@ -143,6 +143,18 @@ export class ScenarioWorld {
         return out;
     }
 
+    /** Tasks ECS has not placed (desiredCount − running), per REPLICA service. */
+    unplacedCounts(counts: Record<string, Record<string, number>>): Record<string, number> {
+        const out: Record<string, number> = {};
+        for (const s of this.scenario.services) {
+            if (s.schedulingStrategy === "DAEMON") continue;
+            const running = Object.values(counts[s.name] ?? {}).reduce((a, b) => a + b, 0);
+            const desired = Number((this.control.service(this.scenario.cluster, s.name) as { desiredCount?: number }).desiredCount ?? 0);
+            out[s.name] = Math.max(0, desired - running);
+        }
+        return out;
+    }
+
     /** Every instance the scenario ever had, and whether it can take tasks at the end. */
     instanceReport(): Record<string, { az: string; eligible: boolean }> {
         const live = new Map(this.control.snapshot(this.scenario.cluster).instances.map((i) => [i.ec2InstanceId, i]));

@@ -66,6 +66,10 @@ describe("scenario files that do not follow the format", () => {
         ["setDesired of an unknown service", { ...valid, steps: [{ setDesired: { api: 3 } }] }, "steps[0].setDesired.api"],
         ["a schedule that is not whole minutes", { ...valid, timing: { schedulePeriodSeconds: 90 } }, "timing.schedulePeriodSeconds"],
         ["minimumHealthyPercent above 100", { ...valid, services: [{ name: "web", desiredCount: 2, minimumHealthyPercent: 150 }] }, "services[0].minimumHealthyPercent"],
+        ["an expectation on an unknown service", { ...valid, expect: { before: { api: { "i-a": 1 } } } }, "expect.before.api"],
+        ["an expectation on an unknown instance", { ...valid, expect: { before: { web: { "i-x": 1 } } } }, "expect.before.web.i-x"],
+        ["an unplaced count that is not an integer", { ...valid, expect: { unplaced: { web: "2" } } }, "expect.unplaced.web"],
+        ["an unknown expectation", { ...valid, expect: { after: {} } }, "expect.after"],
     ];
     it.each(cases)("%s: refused naming the file and the field", (_, json, field) => {
         let error: unknown;
