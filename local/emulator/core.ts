@@ -8,6 +8,7 @@ import { FaultInjector, type FaultConfig } from "./faults";
 import { TaskLifecycle } from "./lifecycle";
 import type { ClusterState, InstanceState, ServiceState, TaskDefinitionState } from "./model";
 import { OrderedIndex } from "./orderedIndex";
+import type { EcsProfile } from "./profiles/profile";
 import { Rng } from "./random";
 import { Retention } from "./retention";
 import { ServiceScheduler } from "./scheduler";
@@ -28,7 +29,7 @@ const SERVICE_EVENTS_KEPT = 100;
 
 export class EmulatorCore {
     readonly arns: Arns;
-    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng };
+    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng; profile: Rng };
     readonly faults: FaultInjector;
     readonly bus: EventBus;
     readonly retention: Retention;
@@ -54,6 +55,8 @@ export class EmulatorCore {
         readonly region: string,
         readonly accountId: string,
         faults: Partial<FaultConfig>,
+        /** The reading of ECS's undocumented choices this emulator plays (profiles/). */
+        readonly profile: EcsProfile,
     ) {
         this.arns = new Arns(region, accountId);
         this.rng = {
@@ -62,6 +65,9 @@ export class EmulatorCore {
             faults: Rng.stream(seed, "faults"),
             eventFaults: Rng.stream(seed, "event faults"),
             events: Rng.stream(seed, "events"),
+            // The profile's own draws (e.g. when the adversary's AZ rebalancing acts), so that placement stays the
+            // same for a seed whatever else a profile draws.
+            profile: Rng.stream(seed, "profile"),
         };
         this.faults = new FaultInjector(faults, clock, this.rng.faults, this.rng.eventFaults);
         this.bus = new EventBus(clock, this.faults, this.rng.events, accountId, region);

@@ -15,6 +15,8 @@ import type { Operation } from "./operations/common";
 import { errorBody, serveHttp, serveRequest, type ApiResponse, type CallerIdentity, type RawRequest } from "./protocol";
 import type { Json } from "./serialize";
 import { resolveTiming, type Timing } from "./timing";
+import { ecsProfile } from "./profiles/profiles";
+import type { EcsProfile, EcsProfileName } from "./profiles/profile";
 
 export interface EcsEmulatorOptions {
     /** Default: a new VirtualClock (time moves only when told to). */
@@ -27,6 +29,8 @@ export interface EcsEmulatorOptions {
     accountId?: string;
     timing?: Partial<Timing>;
     faults?: Partial<FaultConfig>;
+    /** The reading of what AWS leaves undocumented (profiles/): default "service-page". */
+    profile?: EcsProfileName;
 }
 
 /** One API call as a middleware sees it. */
@@ -50,6 +54,8 @@ export class EcsEmulator {
     readonly timing: Timing;
     readonly region: string;
     readonly accountId: string;
+    /** The ECS behaviour profile this emulator plays. */
+    readonly profile: EcsProfile;
     /** Scenario and test access to the world, outside the API. */
     readonly control: EmulatorControl;
     private readonly core: EmulatorCore;
@@ -64,7 +70,8 @@ export class EcsEmulator {
         this.timing = resolveTiming(options.timing);
         this.region = options.region ?? "us-east-1";
         this.accountId = options.accountId ?? "123456789012";
-        this.core = new EmulatorCore(this.clock, this.timing, options.seed ?? 1, this.region, this.accountId, options.faults ?? {});
+        this.profile = ecsProfile(options.profile);
+        this.core = new EmulatorCore(this.clock, this.timing, options.seed ?? 1, this.region, this.accountId, options.faults ?? {}, this.profile);
         this.control = new EmulatorControl(this.core);
     }
 

@@ -18,3 +18,5 @@ export {
 } from "./events";
 export type { ClusterSnapshot, CreateClusterOptions, EmulatorControl, RegisterInstanceInput, TaskView } from "./control";
 export type { ApiResponse, CallerIdentity, RawRequest } from "./protocol";
+export { ECS_PROFILES, ECS_PROFILE_NAMES, DEFAULT_ECS_PROFILE, ecsProfile, isEcsProfileName } from "./profiles/profiles";
+export type { EcsProfile, EcsProfileName } from "./profiles/profile";

@@ -201,6 +201,8 @@ export interface ServiceState {
     placementFailure?: { reason: string; instanceArn?: string };
     /** Availability Zone rebalancing under way (surge task started, surplus not yet stopped). */
     azRebalancing: boolean;
+    /** When ECS may act on the AZ imbalance it has seen (the profile's delay after the service became steady). */
+    azRebalancingAfter?: number;
     /** The last deployment that completed: where a circuit-breaker rollback goes back to. */
     lastCompleted?: { id: string; taskDefinition: TaskDefinitionState };
     /** DAEMON services: why the daemon task of an instance is missing, by instance id. */

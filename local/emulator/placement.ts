@@ -2,11 +2,12 @@
 // the right capacity provider, with the CPU, memory and ports the task needs; (2) that meet the constraints
 // (distinctInstance, memberOf); (3) narrowed by each strategy in order (spread keeps the values holding the
 // fewest of the group's tasks, binpack the least remaining cpu/memory, random one at random); (4) one of
-// the remaining candidates, chosen by the seeded RNG: ECS documents no tie-break, so none is assumed.
+// the remaining candidates: ECS documents no tie-break, so the emulator's profile breaks the tie (profiles/).
 
 import { invalidParameter } from "./errors";
 import { AZ_ATTRIBUTE, type ClusterState, type InstanceState, type PlacementConstraint, type PlacementStrategy, type TaskDefinitionState } from "./model";
 import { parseQuery, QuerySyntaxError, type Query } from "./queryLanguage";
+import type { EcsProfile } from "./profiles/profile";
 import type { Rng } from "./random";
 import { resourceShortage } from "./resources";
 
@@ -184,6 +185,7 @@ export class PlacementSession {
     constructor(
         private readonly rng: Rng,
         private readonly request: PlacementRequest,
+        private readonly profile: EcsProfile,
     ) {
         const cut = request.strategies.findIndex((s) => s.type === "random");
         this.ranked = cut < 0 ? request.strategies : request.strategies.slice(0, cut);
@@ -225,12 +227,17 @@ export class PlacementSession {
                 best[s] = score;
             }
             if (order === 1) continue;
-            if (atFloor) return this.chosen(session, j);
+            // A random tie-break may take the first candidate none can beat (the scan started at a random one).
+            if (atFloor && this.profile.randomPlacementTies) return this.chosen(session, j);
             if (order < 0) ties = [j];
             else ties.push(j);
         }
         if (ties.length === 0) return { failure: this.diagnose(capacityProvider) };
-        return this.chosen(session, this.rng.pick(ties));
+        if (this.profile.randomPlacementTies) return this.chosen(session, this.rng.pick(ties));
+        if (ties.length === 1) return this.chosen(session, ties[0]!);
+        return this.chosen(session, this.profile.breakPlacementTie({
+            tied: ties, strategies: this.request.strategies, universe: list.instances, universeCounts: groupCount, rng: this.rng,
+        }));
     }
 
     /** Counts a task just launched on `instance` in the group, for the next placements of this session. */

@@ -28,7 +28,6 @@ import {
 } from "./model";
 import { compileConstraints, DEFAULT_SERVICE_STRATEGY, PlacementSession, type PlacementFailure } from "./placement";
 import { resourceShortage } from "./resources";
-import { chooseTasksToStop } from "./scaleIn";
 
 /** Circuit breaker failure threshold: half the desired count, at least 10 and at most 200 (deployment-circuit-breaker.md). */
 export function circuitBreakerThreshold(desiredCount: number): number {
@@ -47,6 +46,17 @@ function groupCounts(service: ServiceState): Map<InstanceState, number> {
     const counts = new Map<InstanceState, number>();
     for (const t of service.activeTasks) counts.set(t.instance, (counts.get(t.instance) ?? 0) + 1);
     return counts;
+}
+
+/** Instances that could hold the service's tasks: ACTIVE, agent connected, of its capacity providers, meeting its memberOf. */
+function eligibleInstances(service: ServiceState): InstanceState[] {
+    const providers = service.capacityProviderStrategy.map((s) => s.capacityProvider);
+    const td = service.deployments[0]?.taskDefinition;
+    const memberOf = compileConstraints([...service.placementConstraints, ...(td?.placementConstraints ?? [])]).memberOf;
+    return [...service.cluster.instances.values()].filter((i) =>
+        i.status === "ACTIVE" && i.agentConnected &&
+        (providers.length === 0 || providers.includes(i.capacityProviderName ?? "")) &&
+        memberOf.every((q) => q.matches(i)));
 }
 
 function taskIds(tasks: readonly TaskState[]): string {
@@ -207,11 +217,14 @@ export class ServiceScheduler {
         // goes only once the surge task runs.
         if (incoming.length > desired && !(service.azRebalancing && incoming.some((t) => t.lastStatus !== "RUNNING"))) {
             const candidates = incoming.filter((t) => !isProtected(t, now));
-            const victims = chooseTasksToStop(candidates, incoming.length - desired, strategies, groupCounts(service), core.rng.placement);
+            const victims = this.chooseTasksToStop(service, candidates, incoming.length - desired);
             const cause = service.azRebalancing ? schedulerCause("AZ rebalancing") : follows(service.desiredCause, "scale-in");
             const reason = service.azRebalancing ? `AZ rebalancing initiated by (deployment ${primary.id})` : `Scaling activity initiated by (deployment ${primary.id})`;
             for (const v of victims) this.stopByChoice(v, reason, cause);
-            if (victims.length) core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
+            if (victims.length && service.azRebalancing) {
+                const az = availabilityZoneOf(victims[0]!.instance) ?? "";
+                this.rebalancingTasks(service, "TASKS_STOPPED", `has stopped ${victims.length} running tasks in Availability Zone ${az} due to AZ rebalancing: ${taskIds(victims)}.`);
+            } else if (victims.length) core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
         }
         // maximumPercent bounds the tasks RUNNING or PENDING during a deployment or a drain ("an upper limit on the
         // number of your service's tasks that are allowed in the RUNNING or PENDING state"), as a share of the
@@ -222,7 +235,7 @@ export class ServiceScheduler {
         const excess = incoming.length + outgoing.length - maxTotal;
         if (excess > 0) {
             const starting = [...incoming, ...outgoing].filter((t) => t.lastStatus !== "RUNNING" && !isProtected(t, now));
-            const victims = chooseTasksToStop(starting, excess, strategies, groupCounts(service), core.rng.placement);
+            const victims = this.chooseTasksToStop(service, starting, excess);
             for (const v of victims) this.stopByChoice(v, `Scaling activity initiated by (deployment ${primary.id})`, follows(service.desiredCause, "scale-in"));
             if (victims.length) core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
         }
@@ -241,10 +254,26 @@ export class ServiceScheduler {
             const stoppable = outgoing.filter((t) => t.lastStatus === "RUNNING" && !(t.deploymentId !== primary.id && isProtected(t, now)));
             const allowed = Math.min(healthy - minHealthy, stoppable.length);
             if (allowed <= 0) return;
-            const victims = chooseTasksToStop(stoppable, allowed, strategies, groupCounts(service), core.rng.placement);
+            const victims = this.chooseTasksToStop(service, stoppable, allowed);
             for (const v of victims) this.stopOutgoing(service, v);
             core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
         }
+    }
+
+    /** Which of `candidates` ECS stops: documented narrowing, then the profile's reading of the rest (profiles/). */
+    private chooseTasksToStop(service: ServiceState, candidates: readonly TaskState[], count: number): TaskState[] {
+        if (count <= 0 || candidates.length === 0) return [];
+        let eligible: InstanceState[] | undefined;
+        return this.core.profile.chooseTasksToStop({
+            candidates,
+            count,
+            strategies: effectiveStrategies(service),
+            groupCounts: groupCounts(service),
+            get eligible() {
+                return (eligible ??= eligibleInstances(service));
+            },
+            rng: this.core.rng.placement,
+        });
     }
 
     private stopOutgoing(service: ServiceState, task: TaskState): void {
@@ -273,7 +302,7 @@ export class ServiceScheduler {
             constraints: compileConstraints([...service.placementConstraints, ...td.placementConstraints]),
             groupCounts: counts,
             restrict: restrictToAz === undefined ? undefined : (i) => availabilityZoneOf(i) === restrictToAz,
-        });
+        }, core.profile);
         const providerCounts = new Map<string, number>();
         for (const t of service.activeTasks) {
             if (t.capacityProviderName) providerCounts.set(t.capacityProviderName, (providerCounts.get(t.capacityProviderName) ?? 0) + 1);
@@ -518,20 +547,25 @@ export class ServiceScheduler {
         }
         service.steady = steady;
         if (steady) this.rebalanceAvailabilityZones(service);
+        else if (!service.azRebalancing) service.azRebalancingAfter = undefined;
     }
 
     /**
-     * Availability Zone rebalancing (service-rebalancing.md): a steady service whose first strategy spreads on AZ,
-     * with maximumPercent above 100, gets a task started in the AZ with the fewest tasks; once it runs, the
-     * ordinary balanced scale-in removes one from the AZ with the most. Repeats until no two AZs differ by more
-     * than one task.
+     * Availability Zone rebalancing (service-rebalancing.html): ECS "starts monitoring a service after it reaches the
+     * steady state"; with an uneven spread it starts a task in the AZ with the fewest tasks and, once it runs, the
+     * ordinary scale-in stops one in the AZ with the most ("the scheduler waits for the new tasks" first). Repeats
+     * until no two AZs differ by more than one task. What the page leaves open — whether maximumPercent must leave
+     * room for the extra task, whether another AZ is tried, how soon ECS acts — is the profile's reading.
      */
     private rebalanceAvailabilityZones(service: ServiceState): void {
         const core = this.core;
         const now = core.clock.now();
         if (!this.azRebalancingApplies(service)) return;
+        const reading = core.profile.azRebalancing;
         const desired = service.desiredCount;
-        if (desired + 1 > Math.floor((desired * service.deploymentConfiguration.maximumPercent) / 100)) return;
+        const { maximumPercent, minimumHealthyPercent } = service.deploymentConfiguration;
+        const canStart = desired + 1 <= Math.floor((desired * maximumPercent) / 100);
+        if (!canStart && reading.method === "start-first") return;
         const counts = new Map<string, number>();
         for (const az of this.eligibleZones(service)) counts.set(az, 0);
         for (const t of service.activeTasks) {
@@ -540,7 +574,9 @@ export class ServiceScheduler {
         }
         const zones = [...counts].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
         const spreadText = zones.map(([az, n]) => `${n} tasks in ${az}`).join(", ");
-        if (zones.length < 2 || zones[zones.length - 1]![1] - zones[0]![1] <= 1) {
+        const most = zones.length > 0 ? zones[zones.length - 1]![1] : 0;
+        if (zones.length < 2 || most - zones[0]![1] <= 1) {
+            service.azRebalancingAfter = undefined;
             if (service.azRebalancing) {
                 service.azRebalancing = false;
                 core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_COMPLETED", now));
@@ -548,21 +584,76 @@ export class ServiceScheduler {
             }
             return;
         }
+        // How soon ECS acts once it sees the imbalance: the page gives no latency.
+        if (service.azRebalancingAfter === undefined) {
+            service.azRebalancingAfter = now + reading.delayMs(service, core.rng.profile);
+            if (service.azRebalancingAfter > now) core.schedule(service.azRebalancingAfter, () => this.markDirty(service));
+        }
+        if (now < service.azRebalancingAfter) return;
         // ECS rebalances by stopping a task where there are too many: if every task there is protected from
         // scale-in, the balanced scale-in would stop the task just started instead, and again, for ever.
         const fullest = zones[zones.length - 1]![0];
-        if (![...service.activeTasks].some((t) => availabilityZoneOf(t.instance) === fullest && !isProtected(t, now))) return;
+        const movable = [...service.activeTasks].filter((t) => availabilityZoneOf(t.instance) === fullest && t.lastStatus === "RUNNING" && !isProtected(t, now));
+        if (movable.length === 0) return;
+        const healthy = [...service.activeTasks].filter(isHealthy).length;
+        const canStopFirst = reading.method === "start-or-stop" && healthy - 1 >= Math.ceil((desired * minimumHealthyPercent) / 100);
+        if (!canStart && !canStopFirst) return;
+        // The AZs a task may go to: the emptiest, or (reading) any AZ two or more below the fullest, emptiest first.
+        const targets = reading.triesOtherZones ? zones.filter(([, n]) => n <= most - 2).map(([az]) => az) : [zones[0]![0]];
         if (!service.azRebalancing) {
             service.azRebalancing = true;
             core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_REBALANCING_STARTED", now));
             core.serviceEvent(service, `is not AZ balanced with ${spreadText}. AZ Rebalancing in progress.`);
         }
-        const started = this.startTasks(service, service.deployments[0]!, 1, zones[0]![0], schedulerCause("AZ rebalancing"));
+        let started = 0;
+        if (canStart) {
+            for (const az of targets) {
+                started = this.startTasks(service, service.deployments[0]!, 1, az, schedulerCause("AZ rebalancing"));
+                if (started > 0) {
+                    this.rebalancingTasks(service, "TASKS_STARTED", `has started 1 tasks in Availability Zone ${az} to AZ Rebalance: ${taskIds(this.newestTasks(service, 1))}.`);
+                    break;
+                }
+            }
+        } else if (targets.some((az) => this.hasRoomIn(service, az))) {
+            // Stop first, within minimumHealthyPercent: the replacement goes where the spread sends it, an AZ with room.
+            const [victim] = this.chooseTasksToStop(service, movable, 1);
+            if (victim) {
+                this.stopByChoice(victim, `AZ rebalancing initiated by (deployment ${service.deployments[0]!.id})`, schedulerCause("AZ rebalancing"));
+                this.rebalancingTasks(service, "TASKS_STOPPED", `has stopped 1 running tasks in Availability Zone ${fullest} due to AZ rebalancing: ${taskIds([victim])}.`);
+                started = 1;
+            }
+        }
         if (started === 0) {
             service.azRebalancing = false;
             // ECS keeps monitoring: try again once a task leaves and frees room.
             this.azRebalancingWaiting.add(service);
         }
+    }
+
+    /** A TASKS_STARTED / TASKS_STOPPED service action and its service event (track-service-rebalancing.html). */
+    private rebalancingTasks(service: ServiceState, eventName: "TASKS_STARTED" | "TASKS_STOPPED", message: string): void {
+        const now = this.core.clock.now();
+        this.core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", eventName, now));
+        this.core.serviceEvent(service, message);
+    }
+
+    private newestTasks(service: ServiceState, n: number): TaskState[] {
+        return [...service.activeTasks].sort((a, b) => b.seq - a.seq).slice(0, n);
+    }
+
+    /** Whether a task of the service fits in the AZ now (a placement tried and not committed). */
+    private hasRoomIn(service: ServiceState, az: string): boolean {
+        const primary = service.deployments[0]!;
+        const session = new PlacementSession(this.core.rng.placement, {
+            cluster: service.cluster,
+            taskDefinition: primary.taskDefinition,
+            strategies: effectiveStrategies(service),
+            constraints: compileConstraints([...service.placementConstraints, ...primary.taskDefinition.placementConstraints]),
+            groupCounts: groupCounts(service),
+            restrict: (i) => availabilityZoneOf(i) === az,
+        }, this.core.profile);
+        const providers = service.capacityProviderStrategy.map((c) => c.capacityProvider);
+        return (providers.length === 0 ? [undefined] : providers).some((p) => "instance" in session.place(p));
     }
 
     /** AZs where the service could run a task (ACTIVE, connected instances of its providers meeting its constraints). */

@@ -3,7 +3,16 @@
 
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { EcsEmulator, VirtualClock, type EcsEmulatorOptions, type TaskChange } from "../../local/emulator";
+import { ECS_PROFILE_NAMES, EcsEmulator, VirtualClock, type EcsEmulatorOptions, type EcsProfileName, type TaskChange } from "../../local/emulator";
+
+/** Every ECS behaviour profile. */
+export const PROFILES = [...ECS_PROFILE_NAMES];
+
+/**
+ * The profile this run of the emulator suite plays (jest.config.js runs it once per profile): the default of every
+ * emulator the helpers make. Tests of one reading name their profile.
+ */
+export const PROFILE: EcsProfileName = ((globalThis as { ECS_PROFILE?: string }).ECS_PROFILE ?? "service-page") as EcsProfileName;
 
 export interface Harness {
     emulator: EcsEmulator;
@@ -25,7 +34,7 @@ export function autoScalingClient(endpoint: string): ApplicationAutoScalingClien
 
 export async function startHarness(options: Omit<EcsEmulatorOptions, "clock"> = {}): Promise<Harness> {
     const clock = new VirtualClock();
-    const emulator = new EcsEmulator({ ...options, clock });
+    const emulator = new EcsEmulator({ profile: PROFILE, ...options, clock });
     const endpoint = await emulator.listen();
     const ecs = ecsClient(endpoint);
     return {
@@ -44,7 +53,7 @@ export async function startHarness(options: Omit<EcsEmulatorOptions, "clock"> = 
 /** An emulator without HTTP, for behaviour driven through the control API. */
 export function offlineEmulator(options: Omit<EcsEmulatorOptions, "clock"> = {}): { emulator: EcsEmulator; clock: VirtualClock } {
     const clock = new VirtualClock();
-    return { emulator: new EcsEmulator({ ...options, clock }), clock };
+    return { emulator: new EcsEmulator({ profile: PROFILE, ...options, clock }), clock };
 }
 
 export interface InstanceDef {

@@ -109,13 +109,15 @@ export const runTask: Operation = (core, input, call) => {
     // Standalone tasks spread over the tasks of their group.
     const groupCounts = new Map<InstanceState, number>();
     for (const t of cluster.activeTasks.values()) if (t.group === group) groupCounts.set(t.instance, (groupCounts.get(t.instance) ?? 0) + 1);
-    const session = new PlacementSession(core.rng.placement, { cluster, taskDefinition: td, strategies, constraints, groupCounts });
+    const session = new PlacementSession(core.rng.placement, { cluster, taskDefinition: td, strategies, constraints, groupCounts }, core.profile);
     const providerCounts = new Map<string, number>();
     const tasks: Json[] = [];
     const failures: Json[] = [];
     const tags = readTags(input);
     for (let n = 0; n < count; n++) {
+        // Each task gets its provider first (managed-scaling-behavior); one with no room fails, the others go on.
         const provider = nextCapacityProvider(strategyUsed, providerCounts);
+        if (provider !== undefined) providerCounts.set(provider, (providerCounts.get(provider) ?? 0) + 1);
         const result = session.place(provider);
         if ("failure" in result) {
             failures.push(compact({ arn: result.failure.instance?.arn, reason: result.failure.reason }));
@@ -133,7 +135,6 @@ export const runTask: Operation = (core, input, call) => {
             cause: call.cause,
         });
         session.commit(result.instance);
-        if (provider !== undefined) providerCounts.set(provider, (providerCounts.get(provider) ?? 0) + 1);
         tasks.push(describeTask(task, false));
     }
     return { tasks, failures };
