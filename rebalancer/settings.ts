@@ -1,5 +1,6 @@
 // The rebalancer's settings: one schema, read by the handler from its environment and written into that
 // environment by the infra (which validates the stack config with the same field rules before declaring anything).
+import { DEFAULT_SKIP_TAG, MARKER_TAG_KEYS } from "./tagKeys";
 
 export type Strategy = "minimal" | "redeploy";
 export const STRATEGIES: readonly Strategy[] = ["minimal", "redeploy"];
@@ -50,7 +51,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     { key: "skewThreshold", env: "REBALANCER_SKEW_THRESHOLD", kind: "integer", min: 1, max: 5000, defaultValue: 1, description: "largest tolerated max − min of a service's tasks over eligible bins" },
     { key: "maxMovesPerPass", env: "REBALANCER_MAX_MOVES_PER_PASS", kind: "integer", min: 1, max: 1000, defaultValue: 20, description: "tasks moved per pass, all services together" },
     { key: "maxMovesPerService", env: "REBALANCER_MAX_MOVES_PER_SERVICE", kind: "integer", min: 1, max: 1000, defaultValue: 10, description: "tasks moved per service per pass" },
-    { key: "skipTag", env: "REBALANCER_SKIP_TAG", kind: "tagKey", defaultValue: "ecs-rebalancer:skip", description: "services tagged <skipTag>=true are never touched" },
+    { key: "skipTag", env: "REBALANCER_SKIP_TAG", kind: "tagKey", defaultValue: DEFAULT_SKIP_TAG, description: "services tagged <skipTag>=true are never touched" },
     { key: "minTaskAgeSeconds", env: "REBALANCER_MIN_TASK_AGE_SECONDS", kind: "integer", min: 0, max: 86400, defaultValue: 60, description: "tasks younger than this are never moved" },
     { key: "surgeTimeoutSeconds", env: "REBALANCER_SURGE_TIMEOUT_SECONDS", kind: "integer", min: 60, max: 86400, defaultValue: 900, description: "a surge whose tasks have not started after this long is undone" },
     { key: "maxWritesPerSecond", env: "REBALANCER_MAX_WRITES_PER_SECOND", kind: "integer", min: 1, max: 40, defaultValue: 10, description: "ECS write calls per second, at most" },
@@ -106,6 +107,8 @@ export function describeInvalid(field: SettingField, value: unknown): string | u
         case "tagKey":
             if (typeof value !== "string" || !TAG_KEY.test(value)) return "expected a tag key: 1 to 128 letters, digits, spaces or _ . : / = + - @";
             if (value.toLowerCase().startsWith("aws:")) return "expected a tag key that does not start with the reserved prefix aws:";
+            // The role may write the marker keys: an opt-out under one of them could be removed by the rebalancer.
+            if (MARKER_TAG_KEYS.includes(value)) return `expected a tag key other than the rebalancer's own markers (${MARKER_TAG_KEYS.join(", ")})`;
             return undefined;
     }
 }

@@ -7,8 +7,7 @@
 //   `…:<type>/<cluster>/<id>` and all with the ecs:cluster condition key.
 // - DescribeTaskDefinition and application-autoscaling:DescribeScalableTargets support no resource-level scoping.
 // - TagResource/UntagResource take service ARNs and aws:TagKeys (not ecs:cluster).
-
-export const REBALANCER_TAG_PREFIX = "ecs-rebalancer:";
+import { MARKER_TAG_KEYS } from "../../rebalancer/tagKeys";
 
 export interface PolicyStatement {
     Sid: string;
@@ -60,13 +59,14 @@ export function rebalancerPolicyDocument(args: RebalancerPolicyArgs): PolicyDocu
             { Sid: "StopTasksOfTargetClusters", Effect: "Allow", Action: ["ecs:StopTask"], Resource: tasks, Condition: inTargetClusters },
             { Sid: "UpdateServicesOfTargetClusters", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: services, Condition: inTargetClusters },
             {
-                // The surge marker and last-move record only; `Null: false` so a request without tag keys never matches
-                // the (vacuously true) ForAllValues test.
-                Sid: "TagServicesWithRebalancerKeysOnly",
+                // The surge marker and the last-move record, by exact key: a prefix (`ecs-rebalancer:*`) would also
+                // let the role add or remove the opt-out, opt-in and per-service setting tags that teams set.
+                // `Null: false` so a request without tag keys never matches the (vacuously true) ForAllValues test.
+                Sid: "TagServicesWithMarkerKeysOnly",
                 Effect: "Allow",
                 Action: ["ecs:TagResource", "ecs:UntagResource"],
                 Resource: services,
-                Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${REBALANCER_TAG_PREFIX}*`] }, Null: { "aws:TagKeys": "false" } },
+                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [...MARKER_TAG_KEYS] }, Null: { "aws:TagKeys": "false" } },
             },
             { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
             { Sid: "SendFailedEventsToOwnDeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.deadLetterQueueArn },

@@ -217,7 +217,7 @@ describe("TaskRebalancer", () => {
         expect(bySid.UpdateServicesOfTargetClusters.Resource).toEqual(["test-demo-ecs", "prod", "batch"].map((c) => `arn:aws:ecs:us-east-1:123456789012:service/${c}/*`));
         expect(bySid.StopTasksOfTargetClusters.Condition).toEqual({ ArnEquals: { "ecs:cluster": allTargets } });
         expect(bySid.ListServicesAndTasksOfTargetClusters.Condition).toEqual({ ArnEquals: { "ecs:cluster": allTargets } });
-        expect(bySid.TagServicesWithRebalancerKeysOnly.Condition["ForAllValues:StringLike"]).toEqual({ "aws:TagKeys": ["ecs-rebalancer:*"] });
+        expect(bySid.TagServicesWithMarkerKeysOnly.Condition["ForAllValues:StringEquals"]).toEqual({ "aws:TagKeys": ["ecs-rebalancer:surge", "ecs-rebalancer:last-move"] });
         expect(bySid.WriteOwnLogGroup.Resource).toContain(one("aws:cloudwatch/logGroup:LogGroup", "rebalancer-logs").state.arn);
         expect(bySid.SendFailedEventsToOwnDeadLetterQueue.Resource).toBe(one("aws:sqs/queue:Queue").state.arn);
         // Statements with a wildcard resource hold reads only.

@@ -39,6 +39,7 @@ export const INVALID_CONFIG_CASES: readonly InvalidConfigCase[] = [
     { title: "maxMovesPerService is too large", config: { maxMovesPerService: "1001" }, key: "maxMovesPerService", allowed: /integer from 1 to 1000/ },
     { title: "skipTag uses the reserved aws: prefix", config: { skipTag: "aws:skip" }, key: "skipTag", allowed: /reserved prefix aws:/ },
     { title: "skipTag is empty", config: { skipTag: "" }, key: "skipTag", allowed: /tag key/ },
+    { title: "skipTag is a key the rebalancer writes", config: { skipTag: "ecs-rebalancer:last-move" }, key: "skipTag", allowed: /other than the rebalancer's own markers/ },
     { title: "minTaskAgeSeconds is negative", config: { minTaskAgeSeconds: "-1" }, key: "minTaskAgeSeconds", allowed: /integer from 0 to 86400/ },
     { title: "surgeTimeoutSeconds is below a minute", config: { surgeTimeoutSeconds: "30" }, key: "surgeTimeoutSeconds", allowed: /integer from 60 to 86400/ },
     { title: "maxWritesPerSecond is above 40", config: { maxWritesPerSecond: "41" }, key: "maxWritesPerSecond", allowed: /integer from 1 to 40/ },
