@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_SCHEDULE } from "../rebalancer/eventPatterns";
 import { defaultSettings, describeInvalid, isClusterArn, isClusterName, SETTING_FIELDS, SettingField, Settings } from "../rebalancer/settings";
+import { serviceSettingTag } from "../rebalancer/tagKeys";
 import { CONFIG_NAMESPACE, ConfigError, ConfigProblem } from "./configError";
 import {
     DEFAULT_LAMBDA_MEMORY_MB,
@@ -74,7 +75,7 @@ function settingKey(settingKeyName: keyof Settings): ConfigKey {
         key: field.key,
         type: field.kind === "boolean" ? "boolean" : field.kind === "integer" ? "integer" : "string",
         default: SETTING_DEFAULTS[field.key] as ConfigValue,
-        description: field.description,
+        description: field.perService ? `${field.description}; per service: the tag ${serviceSettingTag(field.key)}` : field.description,
         allowed: allowedForSetting(field),
         check: (value) => describeInvalid(field, value),
     };
@@ -82,8 +83,8 @@ function settingKey(settingKeyName: keyof Settings): ConfigKey {
 
 function allowedForSetting(field: SettingField): string {
     switch (field.kind) {
-        case "strategy":
-            return "`minimal` or `redeploy`";
+        case "choice":
+            return field.choices!.map((c) => `\`${c}\``).join(" or ");
         case "boolean":
             return "`true` or `false`";
         case "integer":
@@ -138,6 +139,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
         check: describeInvalidClusterList,
     },
     settingKey("strategy"),
+    settingKey("serviceSelection"),
     settingKey("dryRun"),
     {
         key: "schedule",

@@ -16,6 +16,9 @@ export interface ServiceLogEntry {
     outcome: ServiceDecision["outcome"];
     reason?: string;
     detail: string;
+    /** Settings the service's tags override, and whether its writes were only recorded (its dryRun=true tag). */
+    overrides?: ServiceDecision["overrides"];
+    dryRunOnly?: true;
     skewBefore: number;
     skewAfter: number;
     lowerBound: number;
@@ -47,7 +50,7 @@ export interface PassRecord {
         worstSkewAfter: number;
         /** Tasks the plan moves this pass. */
         movesPlanned: number;
-        /** Tasks actually moved: services whose writes all succeeded, live passes only. */
+        /** Tasks actually moved: services whose writes all succeeded, live passes only (not dryRun-tagged services). */
         tasksMoved: number;
         writes: number;
         serviceErrors: number;
@@ -89,6 +92,8 @@ function serviceEntry(d: ServiceDecision, acted: ActResult | undefined): Service
         outcome: d.outcome,
         ...(d.reason ? { reason: d.reason } : {}),
         detail: d.detail,
+        ...(d.overrides ? { overrides: d.overrides } : {}),
+        ...(d.dryRunOnly ? { dryRunOnly: true as const } : {}),
         skewBefore: d.skewBefore,
         skewAfter: d.skewAfter,
         lowerBound: d.lowerBound,
@@ -105,7 +110,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
     if (acted && !acted.dryRun) {
         for (const d of decisions) {
             const a = acted.services.find((s) => s.serviceArn === d.serviceArn);
-            if (a?.outcome === "done") tasksMoved += d.moves;
+            if (a?.outcome === "done" && !a.dryRun) tasksMoved += d.moves;
         }
     }
     const skipReasons: Record<string, number> = {};

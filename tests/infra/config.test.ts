@@ -43,6 +43,7 @@ describe("readStackConfig", () => {
             createDemo: "false",
             targetClusters: '["prod", "arn:aws:ecs:eu-west-1:123456789012:cluster/batch"]',
             strategy: "redeploy",
+            serviceSelection: "tagged",
             dryRun: "true",
             schedule: "cron(0/30 8-18 ? * MON-FRI *)",
             skewThreshold: "2",
@@ -69,6 +70,7 @@ describe("readStackConfig", () => {
             targetClusters: ["prod", "arn:aws:ecs:eu-west-1:123456789012:cluster/batch"],
             settings: {
                 strategy: "redeploy",
+                serviceSelection: "tagged",
                 dryRun: true,
                 skewThreshold: 2,
                 maxMovesPerPass: 50,

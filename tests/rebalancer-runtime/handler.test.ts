@@ -92,6 +92,7 @@ describe("settings", () => {
     const invalid: Record<string, string> = {
         REBALANCER_CLUSTERS: "default",
         REBALANCER_STRATEGY: "shuffle",
+        REBALANCER_SERVICE_SELECTION: "opted-in",
         REBALANCER_DRY_RUN: "yes",
         REBALANCER_SKEW_THRESHOLD: "0",
         REBALANCER_MAX_MOVES_PER_PASS: "-3",
