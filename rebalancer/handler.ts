@@ -9,6 +9,7 @@ import { NO_DEADLINE } from "./act";
 import type { Trigger } from "./events";
 import { classifyEvent, clustersFor, describeEventBriefly } from "./events";
 import { createInstanceEventMemory } from "./eventMemory";
+import { summarizeError } from "./errors";
 import type { PassRecord } from "./passLog";
 import type { PassDeps } from "./pass";
 import { runPass } from "./pass";
@@ -108,8 +109,13 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         clock: overrides.clock ?? systemClock,
     };
     const memory = createInstanceEventMemory();
+    let coldStart = true;
 
     return async (event: unknown, context?: unknown): Promise<InvocationSummary> => {
+        if (coldStart) {
+            coldStart = false;
+            publishColdStart(deps);
+        }
         // Before anything else, and on every invocation: a bad variable names itself and nothing is called.
         const settings = parseSettings(process.env);
         telemetry?.addContext(context);
@@ -152,6 +158,15 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         if (trigger.kind === "container-instance" && allCompleted) memory.noteHandled(trigger.containerInstanceArn, trigger.version);
         return summary;
     };
+}
+
+/** The container's first invocation (metrics are for people: losing them never fails an invocation). */
+function publishColdStart(deps: PassDeps): void {
+    try {
+        deps.metrics.publishFunction([{ name: "ColdStart", value: 1 }]);
+    } catch (err) {
+        deps.log.warn("metrics not published", { failure: summarizeError(err) });
+    }
 }
 
 let defaultHandler: LambdaHandler | undefined;

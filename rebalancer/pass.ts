@@ -53,6 +53,7 @@ export interface PassResult {
 export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassResult> {
     const started = deps.clock.now();
     const calls: ApiCalls = {};
+    const throttledBefore = deps.clients.throttledAttempts?.() ?? 0;
     const settings: Settings = { ...req.settings, dryRun: req.dryRun };
     let outcome: PassOutcome = "completed";
     let snapshot: ClusterSnapshot | undefined;
@@ -85,6 +86,8 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
         strategy: settings.strategy,
         durationMs: Math.max(0, deps.clock.now() - started),
         calls,
+        apiThrottles: (deps.clients.throttledAttempts?.() ?? 0) - throttledBefore,
+        surgeTimeoutSeconds: settings.surgeTimeoutSeconds,
         planRounds,
         ...(plan ? { plan } : {}),
         ...(acted ? { acted } : {}),

@@ -37,6 +37,8 @@ export interface PassRecord {
     durationMs: number;
     apiCalls: ApiCalls;
     apiCallsTotal: number;
+    /** Requests of this pass that AWS throttled (the SDK retried them). */
+    apiThrottles: number;
     /** Plans computed (1 + one per round of task-definition / protection reads). */
     planRounds: number;
     totals: {
@@ -45,6 +47,15 @@ export interface PassRecord {
         unbalanced: number;
         skipped: number;
         surgesInProgress: number;
+        /** Surges open once the pass's writes are done (waiting ones, new ones made, restores not made). */
+        surgesOpen: number;
+        /** Of those, the ones older than surgeTimeoutSeconds. */
+        surgesOverdue: number;
+        /**
+         * Services in scope (judged, so not skipped by a filter) and not dry-run, still unbalanced once the pass's
+         * writes are done: held back, writes not made, or more surplus than one pass moves.
+         */
+        servicesLeftUnbalanced: number;
         lowerBound: number;
         worstSkewBefore: number;
         worstSkewAfter: number;
@@ -77,6 +88,8 @@ export interface PassFacts {
     strategy: string;
     durationMs: number;
     calls: ApiCalls;
+    apiThrottles: number;
+    surgeTimeoutSeconds: number;
     planRounds: number;
     plan?: Plan;
     acted?: ActResult;
@@ -102,9 +115,45 @@ function serviceEntry(d: ServiceDecision, acted: ActResult | undefined): Service
     };
 }
 
+/** Whether the service's writes were made (true when it had none): live, not dryRun-tagged, every write done. */
+function writesMade(d: ServiceDecision, acted: ActResult | undefined, dryRun: boolean): boolean {
+    if (dryRun || d.dryRunOnly) return false;
+    const a = acted?.services.find((s) => s.serviceArn === d.serviceArn);
+    return a === undefined ? !(d.moves > 0 || d.outcome === "restore") : a.outcome === "done";
+}
+
+/** Whether the service still has a surge open once the pass's writes are done. */
+function surgeOpenAfter(d: ServiceDecision, made: boolean): boolean {
+    if (d.outcome === "waiting") return true;
+    if (d.outcome === "restore") return !made;
+    if (d.outcome === "surge") return made;
+    return false;
+}
+
+interface AfterPass {
+    surgesOpen: number;
+    surgesOverdue: number;
+    servicesLeftUnbalanced: number;
+}
+
+function afterPass(decisions: readonly ServiceDecision[], f: PassFacts): AfterPass {
+    const out: AfterPass = { surgesOpen: 0, surgesOverdue: 0, servicesLeftUnbalanced: 0 };
+    for (const d of decisions) {
+        const made = writesMade(d, f.acted, f.dryRun);
+        if (surgeOpenAfter(d, made)) {
+            out.surgesOpen++;
+            if ((d.surgeAgeSeconds ?? 0) >= f.surgeTimeoutSeconds) out.surgesOverdue++;
+        }
+        const dryRun = f.dryRun || d.dryRunOnly === true;
+        if (!dryRun && d.lowerBound > 0 && (!made || d.lowerBoundAfter > 0)) out.servicesLeftUnbalanced++;
+    }
+    return out;
+}
+
 export function buildPassRecord(f: PassFacts): PassRecord {
     const decisions = f.plan?.decisions ?? [];
     const acted = f.acted;
+    const after = afterPass(decisions, f);
     const serviceErrors = acted?.services.filter((s) => s.outcome === "failed" || s.outcome === "invalid").length ?? 0;
     let tasksMoved = 0;
     if (acted && !acted.dryRun) {
@@ -126,6 +175,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
         durationMs: f.durationMs,
         apiCalls: { ...f.calls },
         apiCallsTotal: totalCalls(f.calls),
+        apiThrottles: f.apiThrottles,
         planRounds: f.planRounds,
         totals: {
             services: decisions.length,
@@ -133,6 +183,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
             unbalanced: m?.servicesUnbalanced ?? 0,
             skipped: m?.servicesSkipped ?? 0,
             surgesInProgress: m?.surgesInProgress ?? 0,
+            ...after,
             lowerBound: m?.lowerBound ?? 0,
             worstSkewBefore: m?.worstSkewBefore ?? 0,
             worstSkewAfter: m?.worstSkewAfter ?? 0,

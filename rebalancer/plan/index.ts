@@ -143,7 +143,10 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         // a dryRun=true tag records it instead).
         const repair = repairSurge(service, now, settings.surgeTimeoutSeconds);
         if (repair) {
-            decisions.set(service.arn, { ...base, outcome: repair.outcome, detail: repair.detail });
+            decisions.set(service.arn, {
+                ...base, outcome: repair.outcome, detail: repair.detail,
+                ...(repair.ageSeconds !== undefined ? { surgeAgeSeconds: repair.ageSeconds } : {}),
+            });
             repairs.push(...repair.actions);
             continue;
         }

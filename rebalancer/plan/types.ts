@@ -52,6 +52,8 @@ export interface ServiceDecision {
     overrides?: ServiceOverrides;
     /** In a live pass, the service's actions are only recorded (its tag says dryRun=true): act does not send them. */
     dryRunOnly?: true;
+    /** A service with a surge marker: seconds since the surge began. */
+    surgeAgeSeconds?: number;
     /** One sentence for people: why this outcome. */
     detail: string;
     /** The spread levels this service is balanced on, outermost first: "az", "instance" or "attribute:<name>". */
