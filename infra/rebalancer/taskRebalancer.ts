@@ -16,6 +16,10 @@ import {
     LAMBDA_TIMEOUT_SECONDS,
 } from "../limits";
 import { describeInvalidSchedule, SCHEDULE_OFF } from "../scheduleExpression";
+import { clusterNameOf } from "../../rebalancer/arns";
+import type { TargetCluster } from "../clusterArns";
+import { statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./alarmDefinitions";
+import { RebalancerAlarms } from "./rebalancerAlarms";
 import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolicy";
 
 /**
@@ -33,8 +37,8 @@ export const MAX_RETRY_ATTEMPTS = 1;
 export const MAX_EVENT_AGE_SECONDS = 900;
 
 export interface TaskRebalancerArgs {
-    /** ARNs of the clusters to rebalance (at least one, each once). */
-    clusterArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** The clusters to rebalance (at least one, each once), each with a key for the names of its alarms. */
+    clusters: readonly TargetCluster[];
     /** Every setting but the clusters, as rebalancer/settings.ts defines them. */
     settings: RebalancerSettings;
     /** EventBridge schedule expression of the periodic sweep, or `off`. Default `rate(15 minutes)`. */
@@ -45,6 +49,12 @@ export interface TaskRebalancerArgs {
     memorySizeMb?: number;
     /** Default 300 s. */
     timeoutSeconds?: number;
+    /** Subscribed by email to the alarms' topic. */
+    alarmEmail?: string;
+    /** An existing SNS topic the alarms notify as well. */
+    alarmTopicArn?: string;
+    /** Sweep intervals in a row in which every pass left a service unbalanced before that alarm fires. Default 4. */
+    unbalancedAlarmPasses?: number;
 }
 
 interface RuleSpec {
@@ -63,6 +73,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
     readonly deadLetterQueueUrl: pulumi.Output<string>;
     readonly targetClusterArns: pulumi.Output<string[]>;
     readonly ruleNames: pulumi.Output<string[]>;
+    /** Every SNS topic the alarms notify (ALARM and OK). */
+    readonly alarmTopicArns: pulumi.Output<string[]>;
 
     constructor(name: string, args: TaskRebalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-rebalancer:rebalancer:TaskRebalancer", name, {}, opts);
@@ -71,9 +83,10 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         const memorySizeMb = args.memorySizeMb ?? DEFAULT_LAMBDA_MEMORY_MB;
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
         validateArgs(name, args.settings, schedule, logRetentionDays, memorySizeMb, timeoutSeconds);
+        validateClusterKeys(name, args.clusters);
 
-        // The cluster list is only known at deploy time; it is checked against the handler's schema once resolved.
-        const clusterArns = pulumi.output(args.clusterArns).apply((arns) => {
+        // The ARNs are only known at deploy time; they are checked against the handler's schema once resolved.
+        const clusterArns = pulumi.all(args.clusters.map((c) => c.arn)).apply((arns) => {
             const problem = describeInvalid(fieldFor("clusters"), arns);
             if (problem) throw new Error(`TaskRebalancer ${name}: clusterArns ${JSON.stringify(arns)}: ${problem}`);
             return arns;
@@ -138,37 +151,17 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-errors`,
+        const alarms = new RebalancerAlarms(
+            name,
             {
-                alarmDescription: "ecs-rebalancer: a pass failed (see the function's log group); the next event or sweep retries",
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: this.function.name },
-                statistic: "Sum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
-            },
-            { parent: this },
-        );
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-dlq-depth`,
-            {
-                alarmDescription:
-                    "ecs-rebalancer: invocations were dropped to the dead-letter queue (failed twice, or expired while the function was busy); " +
-                    "the message attributes ErrorCode/ErrorMessage say which",
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: deadLetterQueue.name },
-                statistic: "Maximum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
+                functionName: this.function.name,
+                deadLetterQueueName: deadLetterQueue.name,
+                clusters: args.clusters.map((c) => ({ key: c.key, name: pulumi.output(c.arn).apply(clusterNameOf) })),
+                surgeTimeoutSeconds: args.settings.surgeTimeoutSeconds,
+                unbalancedPasses: args.unbalancedAlarmPasses ?? UNBALANCED_ALARM_PASSES.default,
+                statePeriodSeconds: statePeriodSeconds(schedule),
+                email: args.alarmEmail,
+                topicArn: args.alarmTopicArn,
             },
             { parent: this },
         );
@@ -197,6 +190,7 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         this.deadLetterQueueUrl = deadLetterQueue.url;
         this.targetClusterArns = clusterArns;
         this.ruleNames = pulumi.all(ruleNames);
+        this.alarmTopicArns = alarms.topicArns;
         this.registerOutputs({
             functionName: this.functionName,
             functionArn: this.functionArn,
@@ -205,6 +199,7 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             deadLetterQueueUrl: this.deadLetterQueueUrl,
             targetClusterArns: this.targetClusterArns,
             ruleNames: this.ruleNames,
+            alarmTopicArns: this.alarmTopicArns,
         });
     }
 
@@ -224,6 +219,19 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         );
         return rule.name;
     }
+}
+
+const CLUSTER_KEY = /^[A-Za-z0-9_-]{1,100}$/;
+
+function validateClusterKeys(name: string, clusters: readonly TargetCluster[]): void {
+    const keys = clusters.map((c) => c.key);
+    const malformed = keys.find((k) => !CLUSTER_KEY.test(k));
+    const repeated = keys.find((k, i) => keys.indexOf(k) !== i);
+    let problem: string | undefined;
+    if (keys.length === 0) problem = "expected at least one cluster";
+    else if (malformed !== undefined) problem = `key ${JSON.stringify(malformed)}: expected 1–100 letters, digits, - or _`;
+    else if (repeated !== undefined) problem = `key ${JSON.stringify(repeated)} is used twice: each cluster needs its own`;
+    if (problem) throw new Error(`TaskRebalancer ${name}: clusters: ${problem}`);
 }
 
 function patternJson(pattern: EventPattern): string {

@@ -26,6 +26,7 @@ describe("readStackConfig", () => {
             logRetentionDays: 30,
             lambdaMemoryMb: 1024,
             lambdaTimeoutSeconds: 300,
+            alarms: { email: "", topicArn: "", unbalancedPasses: 4 },
             demo: {
                 instanceType: "t3.small",
                 minInstances: 1,
@@ -57,6 +58,9 @@ describe("readStackConfig", () => {
             logRetentionDays: "90",
             lambdaMemoryMb: "2048",
             lambdaTimeoutSeconds: "600",
+            alarmEmail: "oncall@example.com",
+            alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
+            unbalancedAlarmPasses: "8",
             demoInstanceType: "t4g.small",
             demoMinInstances: "2",
             demoDesiredInstances: "3",
@@ -85,6 +89,7 @@ describe("readStackConfig", () => {
             logRetentionDays: 90,
             lambdaMemoryMb: 2048,
             lambdaTimeoutSeconds: 600,
+            alarms: { email: "oncall@example.com", topicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms", unbalancedPasses: 8 },
             demo: {
                 instanceType: "t4g.small",
                 minInstances: 2,

@@ -243,13 +243,29 @@ describe("TaskRebalancer", () => {
         expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
     });
 
-    it("alarms on function errors and on dead-letter queue depth", () => {
+    it("alarms on function errors and dead-letter queue depth, and per cluster (the demo's by its name), to the stack's topic", () => {
         const alarms = all("aws:cloudwatch/metricAlarm:MetricAlarm");
         const errors = alarms.find((a) => a.inputs.namespace === "AWS/Lambda" && a.inputs.metricName === "Errors");
         expect(errors?.inputs.dimensions).toEqual({ FunctionName: fn.state.name });
         expect(errors?.inputs).toMatchObject({ threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" });
         const dlq = alarms.find((a) => a.inputs.namespace === "AWS/SQS");
         expect(dlq?.inputs).toMatchObject({ metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: one("aws:sqs/queue:Queue").state.name } });
+        // Neither alarmEmail nor alarmTopicArn: a topic of its own with no subscriber, and every alarm notifies it.
+        const topic = one("aws:sns/topic:Topic");
+        expect(all("aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
+        expect(run.outputs.alarmTopicArns).toEqual([topic.state.arn]);
+        for (const a of alarms) expect([a.name, a.inputs.alarmActions, a.inputs.okActions]).toEqual([a.name, [topic.state.arn], [topic.state.arn]]);
+        const clusterName = one("aws:cloudwatch/metricAlarm:MetricAlarm", "rebalancer-errors-demo").inputs.dimensions.cluster;
+        expect(clusterName).toBe(one("aws:ecs/cluster:Cluster").state.name);
+        expect(alarms.filter((a) => a.inputs.namespace === "EcsRebalancer").map((a) => a.inputs.dimensions.cluster).sort()).toEqual(
+            [clusterName, "prod", "batch"].flatMap((c) => [c, c, c, c]).sort(),
+        );
+        // The two that existed before the alarms had a component of their own keep their resources: aliased to
+        // their former parent, the TaskRebalancer.
+        const former = one("ecs-rebalancer:rebalancer:TaskRebalancer").urn;
+        expect([errors?.name, errors?.aliases]).toEqual(["rebalancer-errors", [former]]);
+        expect([dlq?.name, dlq?.aliases]).toEqual(["rebalancer-dlq-depth", [former]]);
+        expect(alarms.filter((a) => a.aliases.length > 0)).toHaveLength(2);
     });
 
     it("subscribes to instance changes and service steady states of every target cluster, with the shared patterns", () => {
@@ -287,6 +303,7 @@ describe("resource tree", () => {
             "ecs-rebalancer:demo:DemoStack",
             "ecs-rebalancer:demo:Ec2Cluster",
             "ecs-rebalancer:demo:SampleService",
+            "ecs-rebalancer:rebalancer:RebalancerAlarms",
             "ecs-rebalancer:rebalancer:TaskRebalancer",
         ]);
         const roots = run.rec.resources.filter((r) => r.parent === "").map((r) => r.type).sort();
@@ -307,8 +324,12 @@ describe("resource tree", () => {
                 "aws:cloudwatch/eventRule:EventRule",
                 "aws:cloudwatch/eventTarget:EventTarget",
                 "aws:lambda/permission:Permission",
-                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                "ecs-rebalancer:rebalancer:RebalancerAlarms",
             ]),
         );
+        const alarms = one("ecs-rebalancer:rebalancer:RebalancerAlarms");
+        expect(alarms.parent).toBe(component.urn);
+        const alarmChildren = run.rec.resources.filter((r) => r.parent === alarms.urn).map((r) => r.type);
+        expect(new Set(alarmChildren)).toEqual(new Set(["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic"]));
     });
 });

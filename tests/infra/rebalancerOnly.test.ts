@@ -19,6 +19,7 @@ beforeAll(async () => {
         logRetentionDays: "14",
         lambdaMemoryMb: "512",
         lambdaTimeoutSeconds: "120",
+        alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:platform-oncall",
     });
 });
 
@@ -37,7 +38,7 @@ it("declares no demo resource: no VPC, ALB, cluster, instances, capacity provide
     ]) {
         expect(types).not.toContain(type);
     }
-    expect([...types].filter((t) => t.startsWith("ecs-rebalancer:"))).toEqual(["ecs-rebalancer:rebalancer:TaskRebalancer"]);
+    expect([...types].filter((t) => t.startsWith("ecs-rebalancer:")).sort()).toEqual(["ecs-rebalancer:rebalancer:RebalancerAlarms", "ecs-rebalancer:rebalancer:TaskRebalancer"]);
     expect(run.rec.calls.map((c) => c.token)).not.toContain("aws:ssm/getParameter:getParameter");
 });
 
@@ -65,6 +66,18 @@ it("has no schedule rule when the schedule is off: two rules, two targets, two p
     expect(rules).toHaveLength(2);
     expect(run.rec.ofType("aws:cloudwatch/eventTarget:EventTarget")).toHaveLength(2);
     expect(run.rec.ofType("aws:lambda/permission:Permission")).toHaveLength(2);
+});
+
+it("with an existing topic only: no topic or subscription of its own, every alarm notifies the given one (ALARM and OK)", () => {
+    expect(run.rec.ofType("aws:sns/topic:Topic")).toEqual([]);
+    expect(run.rec.ofType("aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
+    const alarms = run.rec.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms).toHaveLength(2 + 4 * TARGETS.length);
+    for (const a of alarms) expect([a.inputs.alarmActions, a.inputs.okActions]).toEqual([["arn:aws:sns:us-east-1:123456789012:platform-oncall"], ["arn:aws:sns:us-east-1:123456789012:platform-oncall"]]);
+    expect(run.outputs.alarmTopicArns).toEqual(["arn:aws:sns:us-east-1:123456789012:platform-oncall"]);
+    // schedule off: the state alarms' period is the default sweep's.
+    const left = run.rec.one("aws:cloudwatch/metricAlarm:MetricAlarm", "rebalancer-left-unbalanced-payments").inputs;
+    expect([left.period, left.evaluationPeriods, left.dimensions]).toEqual([900, 4, { service: "ecs-rebalancer", cluster: "payments" }]);
 });
 
 it("exports no demo outputs", () => {
