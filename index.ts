@@ -34,3 +34,6 @@ export const deadLetterQueueUrl = rebalancer.deadLetterQueueUrl;
 export const targetClusterArns = rebalancer.targetClusterArns;
 /** The SNS topics every alarm notifies (subscribe to the stack's own if neither alarmEmail nor alarmTopicArn is set). */
 export const alarmTopicArns = rebalancer.alarmTopicArns;
+/** The stack's CloudWatch dashboard. */
+export const dashboardName = rebalancer.dashboardName;
+export const dashboardUrl = rebalancer.dashboardUrl;

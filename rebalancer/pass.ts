@@ -9,7 +9,7 @@ import type { ErrorSummary } from "./errors";
 import { summarizeError } from "./errors";
 import type { ClusterSnapshot, ObserveFailure } from "./model";
 import type { PassOutcome, PassRecord } from "./passLog";
-import { buildPassRecord, splitForLog } from "./passLog";
+import { buildPassRecord, PASS_LOG_MESSAGE, splitForLog } from "./passLog";
 import { passMetrics } from "./passMetrics";
 import type { Plan } from "./plan/types";
 import type { PlanFunction } from "./planRounds";
@@ -97,9 +97,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
     });
     const parts = splitForLog(record);
     for (const part of parts) {
-        if (outcome === "completed") deps.log.info("rebalancer pass", part);
-        else if (outcome === "deadline") deps.log.warn("rebalancer pass", part);
-        else deps.log.error("rebalancer pass", part);
+        if (outcome === "completed") deps.log.info(PASS_LOG_MESSAGE, part);
+        else if (outcome === "deadline") deps.log.warn(PASS_LOG_MESSAGE, part);
+        else deps.log.error(PASS_LOG_MESSAGE, part);
     }
     try {
         deps.metrics.publish(record.cluster, passMetrics(record));

@@ -6,6 +6,9 @@ import type { ErrorSummary } from "./errors";
 import type { ObserveFailure } from "./model";
 import type { Plan, ServiceDecision } from "./plan/types";
 
+/** The message of every pass record (the dashboard's decisions query selects on it). */
+export const PASS_LOG_MESSAGE = "rebalancer pass";
+
 export type PassOutcome =
     | "completed" // observed, planned, acted (or recorded, in a dry run); a service's write may still have failed
     | "failed" // observe or plan failed: nothing was written

@@ -20,6 +20,8 @@ import { clusterNameOf } from "../../rebalancer/arns";
 import type { TargetCluster } from "../clusterArns";
 import { statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./alarmDefinitions";
 import { RebalancerAlarms } from "./rebalancerAlarms";
+import { dashboardNameFor } from "./dashboardBody";
+import { RebalancerDashboard } from "./rebalancerDashboard";
 import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolicy";
 
 /**
@@ -55,6 +57,8 @@ export interface TaskRebalancerArgs {
     alarmTopicArn?: string;
     /** Sweep intervals in a row in which every pass left a service unbalanced before that alarm fires. Default 4. */
     unbalancedAlarmPasses?: number;
+    /** The CloudWatch dashboard's name. Default `<project>-<stack>` (one per stack). */
+    dashboardName?: string;
 }
 
 interface RuleSpec {
@@ -75,6 +79,9 @@ export class TaskRebalancer extends pulumi.ComponentResource {
     readonly ruleNames: pulumi.Output<string[]>;
     /** Every SNS topic the alarms notify (ALARM and OK). */
     readonly alarmTopicArns: pulumi.Output<string[]>;
+    readonly dashboardName: pulumi.Output<string>;
+    /** The dashboard in the CloudWatch console. */
+    readonly dashboardUrl: pulumi.Output<string>;
 
     constructor(name: string, args: TaskRebalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-rebalancer:rebalancer:TaskRebalancer", name, {}, opts);
@@ -151,12 +158,26 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const clusterNames = args.clusters.map((c) => pulumi.output(c.arn).apply(clusterNameOf));
+        const dashboard = new RebalancerDashboard(
+            name,
+            {
+                dashboardName: args.dashboardName ?? dashboardNameFor(pulumi.getProject(), pulumi.getStack()),
+                functionName: this.function.name,
+                logGroupName: logGroup.name,
+                deadLetterQueueName: deadLetterQueue.name,
+                clusterNames,
+                timeoutSeconds,
+                skewThreshold: args.settings.skewThreshold,
+            },
+            { parent: this },
+        );
         const alarms = new RebalancerAlarms(
             name,
             {
                 functionName: this.function.name,
                 deadLetterQueueName: deadLetterQueue.name,
-                clusters: args.clusters.map((c) => ({ key: c.key, name: pulumi.output(c.arn).apply(clusterNameOf) })),
+                clusters: args.clusters.map((c, i) => ({ key: c.key, name: clusterNames[i] })),
                 surgeTimeoutSeconds: args.settings.surgeTimeoutSeconds,
                 unbalancedPasses: args.unbalancedAlarmPasses ?? UNBALANCED_ALARM_PASSES.default,
                 statePeriodSeconds: statePeriodSeconds(schedule),
@@ -191,6 +212,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         this.targetClusterArns = clusterArns;
         this.ruleNames = pulumi.all(ruleNames);
         this.alarmTopicArns = alarms.topicArns;
+        this.dashboardName = dashboard.dashboardName;
+        this.dashboardUrl = dashboard.url;
         this.registerOutputs({
             functionName: this.functionName,
             functionArn: this.functionArn,
@@ -200,6 +223,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             targetClusterArns: this.targetClusterArns,
             ruleNames: this.ruleNames,
             alarmTopicArns: this.alarmTopicArns,
+            dashboardName: this.dashboardName,
+            dashboardUrl: this.dashboardUrl,
         });
     }
 

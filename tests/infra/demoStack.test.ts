@@ -268,6 +268,16 @@ describe("TaskRebalancer", () => {
         expect(alarms.filter((a) => a.aliases.length > 0)).toHaveLength(2);
     });
 
+    it("declares the stack's dashboard with a row for the demo cluster and each extra cluster; its URL is an output", () => {
+        const dashboard = one("aws:cloudwatch/dashboard:Dashboard");
+        const headings = json(dashboard.inputs.dashboardBody).widgets
+            .filter((w: { type: string }) => w.type === "text")
+            .map((w: { properties: { markdown: string } }) => w.properties.markdown)
+            .slice(1);
+        expect(headings).toEqual([one("aws:ecs/cluster:Cluster").state.name, "prod", "batch"].map((c) => `### Cluster \`${c}\``));
+        expect(run.outputs.dashboardUrl).toBe(`https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/${dashboard.inputs.dashboardName}`);
+    });
+
     it("subscribes to instance changes and service steady states of every target cluster, with the shared patterns", () => {
         const rules = all("aws:cloudwatch/eventRule:EventRule");
         const patterns = rules.filter((r) => r.inputs.eventPattern).map((r) => json(r.inputs.eventPattern));
@@ -304,6 +314,7 @@ describe("resource tree", () => {
             "ecs-rebalancer:demo:Ec2Cluster",
             "ecs-rebalancer:demo:SampleService",
             "ecs-rebalancer:rebalancer:RebalancerAlarms",
+            "ecs-rebalancer:rebalancer:RebalancerDashboard",
             "ecs-rebalancer:rebalancer:TaskRebalancer",
         ]);
         const roots = run.rec.resources.filter((r) => r.parent === "").map((r) => r.type).sort();
@@ -325,6 +336,7 @@ describe("resource tree", () => {
                 "aws:cloudwatch/eventTarget:EventTarget",
                 "aws:lambda/permission:Permission",
                 "ecs-rebalancer:rebalancer:RebalancerAlarms",
+                "ecs-rebalancer:rebalancer:RebalancerDashboard",
             ]),
         );
         const alarms = one("ecs-rebalancer:rebalancer:RebalancerAlarms");
