@@ -5,7 +5,7 @@
 // decisions table applies the dashboard's Logs Insights query (its structured spec) to the printed pass records.
 
 import {
-    DECISIONS_QUERY, type DashboardBody, type ExpressionLine, type MetricLine, type MetricWidget, type Statistic,
+    DECISIONS_QUERY, type DashboardBody, type ExpressionLine, type MetricLine, type MetricWidget, type Statistic, type TextWidget,
 } from "../infra/rebalancer/dashboardBody";
 
 export interface Datapoint {
@@ -52,6 +52,17 @@ export interface LambdaServiceRecords {
     deadLetterQueueName: string;
     invocations: ReadonlyArray<{ durationMs: number; error?: string }>;
     deadLetters: number;
+}
+
+/** The function and dead-letter queue the dashboard's AWS/Lambda and AWS/SQS lines name. */
+export function serviceNames(body: DashboardBody): { functionName: string; deadLetterQueueName: string } {
+    const specs = metricWidgets(body).flatMap(widgetMetrics);
+    const dimension = (namespace: string, key: string) => {
+        const spec = specs.find((x) => x.kind === "metric" && x.namespace === namespace && key in x.dimensions);
+        if (!spec || spec.kind !== "metric") throw new Error(`the dashboard has no ${namespace} line with ${key}`);
+        return spec.dimensions[key];
+    };
+    return { functionName: dimension("AWS/Lambda", "FunctionName"), deadLetterQueueName: dimension("AWS/SQS", "QueueName") };
 }
 
 export function serviceDatapoints(s: LambdaServiceRecords): Datapoint[] {
@@ -139,14 +150,23 @@ export interface FigureLine {
 }
 
 export interface WidgetFigures {
+    /** The heading the widget sits under ("Cluster demo"; the first row's: the function's heading). */
+    section: string;
     title: string;
     lines: FigureLine[];
     /** Horizontal annotations (the timeout, the skew threshold). */
     marks: Array<{ label: string; value: number }>;
 }
 
+/** A text widget's first line without its markdown (`### Cluster \`demo\`` → `Cluster demo`). */
+function headingOf(w: TextWidget): string {
+    return w.properties.markdown.split("\n")[0].replace(/^#+\s*/, "").replace(/`/g, "");
+}
+
 export function dashboardFigures(body: DashboardBody, points: readonly Datapoint[]): WidgetFigures[] {
+    const headings = body.widgets.filter((w): w is TextWidget => w.type === "text").sort((a, b) => a.y - b.y);
     return metricWidgets(body).map((w) => ({
+        section: headingOf([...headings].reverse().find((h) => h.y <= w.y) ?? headings[0]),
         title: w.properties.title,
         lines: widgetMetrics(w).flatMap((spec) =>
             matchingSeries(spec, points).map((s) => ({ label: s.label, stat: spec.stat, value: statistic(spec.stat, s.values), datapoints: s.values.length }))),
