@@ -169,6 +169,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     settingKey("surgeTimeoutSeconds"),
     settingKey("maxWritesPerSecond"),
     settingKey("movesWithoutImprovement"),
+    settingKey("tracing"),
     {
         key: "logRetentionDays",
         type: "integer",

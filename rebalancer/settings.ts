@@ -35,6 +35,8 @@ export interface Settings {
      * one that did not help.
      */
     movesWithoutImprovement: number;
+    /** X-Ray tracing through Powertools' Tracer (read when the container starts: the function's environment is fixed). */
+    tracing: boolean;
 }
 
 type FieldKind = "clusterArns" | "choice" | "boolean" | "integer" | "tagKey";
@@ -69,6 +71,10 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     { key: "surgeTimeoutSeconds", env: "REBALANCER_SURGE_TIMEOUT_SECONDS", kind: "integer", min: 60, max: 86400, defaultValue: 900, description: "a surge whose tasks have not started after this long is undone" },
     { key: "maxWritesPerSecond", env: "REBALANCER_MAX_WRITES_PER_SECOND", kind: "integer", min: 1, max: 40, defaultValue: 10, description: "ECS write calls per second, at most" },
     { key: "movesWithoutImprovement", env: "REBALANCER_MOVES_WITHOUT_IMPROVEMENT", kind: "integer", min: 1, max: 20, defaultValue: 3, description: "moves a service gets in one situation (desiredCount, task definition, eligible instances) that lower neither its surplus nor its skew; then none until it changes (1: no second move after one that did not help)" },
+    {
+        key: "tracing", env: "REBALANCER_TRACING", kind: "boolean", defaultValue: false,
+        description: "X-Ray tracing through Powertools' Tracer: a subsegment per invocation and per cluster pass, and the ECS calls (Lambda active tracing; the tracer is packaged only then)",
+    },
 ];
 
 export class SettingsError extends Error {

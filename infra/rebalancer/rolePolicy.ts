@@ -7,6 +7,7 @@
 //   `…:<type>/<cluster>/<id>` and all with the ecs:cluster condition key.
 // - DescribeTaskDefinition and application-autoscaling:DescribeScalableTargets support no resource-level scoping.
 // - TagResource/UntagResource take service ARNs and aws:TagKeys (not ecs:cluster).
+// - xray:PutTraceSegments/PutTelemetryRecords (only with tracing on) support no resource-level scoping.
 import { MARKER_TAG_KEYS } from "../../rebalancer/tagKeys";
 
 export interface PolicyStatement {
@@ -26,6 +27,8 @@ export interface RebalancerPolicyArgs {
     clusterArns: readonly string[];
     logGroupArn: string;
     deadLetterQueueArn: string;
+    /** X-Ray active tracing: the function sends its trace segments. */
+    tracing?: boolean;
 }
 
 const CLUSTER_ARN = /^(arn:[^:]+:ecs:[^:]+:\d{12}):cluster\/([A-Za-z0-9_-]+)$/;
@@ -70,6 +73,10 @@ export function rebalancerPolicyDocument(args: RebalancerPolicyArgs): PolicyDocu
             },
             { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
             { Sid: "SendFailedEventsToOwnDeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.deadLetterQueueArn },
+            // What AWSXRayDaemonWriteAccess grants the function; X-Ray supports no resource-level scoping for these.
+            ...(args.tracing
+                ? [{ Sid: "WriteTraces", Effect: "Allow" as const, Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }]
+                : []),
         ],
     };
 }

@@ -30,6 +30,15 @@ import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolic
  */
 export const RUNTIME_PROVIDED_PACKAGES: readonly string[] = ["@aws-sdk/client-ecs", "@aws-sdk/client-application-auto-scaling"];
 
+/** Packaged only with tracing on (it brings the X-Ray SDK): without it the archive and the cold start stay as small. */
+export const TRACING_PACKAGES: readonly string[] = ["@aws-lambda-powertools/tracer"];
+
+/**
+ * Dependencies of the X-Ray SDK that hold TypeScript types only (nothing requires them at run time): left out of the
+ * archive with tracing on, they would be most of its size (@types/node alone is 2.4 MB unzipped).
+ */
+export const TYPE_ONLY_TRACING_DEPENDENCIES: readonly string[] = ["@types/cls-hooked", "@aws-sdk/types", "@smithy/types"];
+
 /**
  * Async invocations: a pass that throws is retried once; an event still queued after one default sweep interval
  * (for example while reserved concurrency 1 is busy with a long pass) carries no news the sweep does not, and is
@@ -123,7 +132,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 role: role.id,
                 policy: pulumi
                     .all([clusterArns, logGroup.arn, deadLetterQueue.arn])
-                    .apply(([arns, logGroupArn, deadLetterQueueArn]) => JSON.stringify(rebalancerPolicyDocument({ clusterArns: arns, logGroupArn, deadLetterQueueArn }))),
+                    .apply(([arns, logGroupArn, deadLetterQueueArn]) =>
+                        JSON.stringify(rebalancerPolicyDocument({ clusterArns: arns, logGroupArn, deadLetterQueueArn, tracing: args.settings.tracing }))),
             },
             { parent: this },
         );
@@ -146,7 +156,11 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 deadLetterConfig: { targetArn: deadLetterQueue.arn },
                 // INFO for the platform too: its REPORT lines (duration, max memory) are what tuning memory and timeout needs.
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "INFO" },
-                codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
+                // Active: Lambda samples invocations and the tracer adds the passes and the ECS calls.
+                tracingConfig: { mode: args.settings.tracing ? "Active" : "PassThrough" },
+                codePathOptions: {
+                    extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES, ...(args.settings.tracing ? TYPE_ONLY_TRACING_DEPENDENCIES : TRACING_PACKAGES)],
+                },
             },
             // Lambda checks at creation that the role may send to the dead-letter queue.
             { parent: this, dependsOn: [rolePolicy] },

@@ -113,6 +113,14 @@ describe("rebalancerPolicyDocument", () => {
         for (const s of writing) for (const r of asList(s.Resource)) expect({ sid: s.Sid, resource: r, scoped: ownOrTargeted(r) }).toEqual({ sid: s.Sid, resource: r, scoped: true });
     });
 
+    it("lets the function send trace segments only with tracing on (X-Ray has no resource-level scoping for them)", () => {
+        expect(doc.Statement.some((st) => st.Action.some((a) => a.startsWith("xray:")))).toBe(false);
+        const traced = rebalancerPolicyDocument({ clusterArns: [PROD], logGroupArn: LOG_GROUP, deadLetterQueueArn: DLQ, tracing: true });
+        expect(traced.Statement.filter((st) => st.Action.some((a) => a.startsWith("xray:")))).toEqual([
+            { Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" },
+        ]);
+    });
+
     it("refuses an empty cluster list rather than writing a policy that grants nothing useful", () => {
         expect(() => rebalancerPolicyDocument({ clusterArns: [], logGroupArn: LOG_GROUP, deadLetterQueueArn: DLQ })).toThrow(/at least one cluster/);
     });

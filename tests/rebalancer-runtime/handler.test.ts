@@ -106,6 +106,7 @@ describe("settings", () => {
         REBALANCER_SURGE_TIMEOUT_SECONDS: "5",
         REBALANCER_MAX_WRITES_PER_SECOND: "400",
         REBALANCER_MOVES_WITHOUT_IMPROVEMENT: "0",
+        REBALANCER_TRACING: "yes",
     };
 
     test("every variable is covered by this test", () => {

@@ -45,6 +45,7 @@ export const INVALID_CONFIG_CASES: readonly InvalidConfigCase[] = [
     { title: "minTaskAgeSeconds is negative", config: { minTaskAgeSeconds: "-1" }, key: "minTaskAgeSeconds", allowed: /integer from 0 to 86400/ },
     { title: "surgeTimeoutSeconds is below a minute", config: { surgeTimeoutSeconds: "30" }, key: "surgeTimeoutSeconds", allowed: /integer from 60 to 86400/ },
     { title: "maxWritesPerSecond is above 40", config: { maxWritesPerSecond: "41" }, key: "maxWritesPerSecond", allowed: /integer from 1 to 40/ },
+    { title: "tracing is not a boolean", config: { tracing: "on" }, key: "tracing", allowed: /true or false/ },
     { title: "movesWithoutImprovement is zero", config: { movesWithoutImprovement: "0" }, key: "movesWithoutImprovement", allowed: /integer from 1 to 20/ },
     { title: "logRetentionDays is not a CloudWatch period", config: { logRetentionDays: "31" }, key: "logRetentionDays", allowed: /retention periods 0, 1, 3/ },
     { title: "lambdaMemoryMb is below Lambda's minimum", config: { lambdaMemoryMb: "64" }, key: "lambdaMemoryMb", allowed: /integer from 128 to 10240/ },
