@@ -77,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
     if (dashboard) {
         console.log("\nThe stack's CloudWatch dashboard for this run (its widgets evaluated on what the function printed, whole run):");
         console.log(figuresText(dashboard.figures));
-        console.log(`  Recent pass decisions, per service (${Math.min(DECISIONS_SHOWN, dashboard.decisions.length)} newest of the table's ${dashboard.decisions.length}):`);
+        const shown = Math.min(DECISIONS_SHOWN, dashboard.decisions.length);
+        console.log(`  Recent pass decisions, per service (${shown} newest of the table's ${dashboard.decisions.length}):`);
         console.log(decisionsText(dashboard.decisions, DECISIONS_SHOWN));
     }
     if (flags.json) writeFileSync(flags.json as string, JSON.stringify({ ...report, ...(dashboard ? { dashboard } : {}) }, null, 2) + "\n");

@@ -28,10 +28,12 @@ export function describeInvalidAlarmWindow(passes: number, periodSeconds: number
     const limit = periodSeconds < 3600 ? MAX_EVALUATION_SECONDS.shortPeriods : MAX_EVALUATION_SECONDS.longPeriods;
     const most = Math.floor(limit / periodSeconds);
     if (passes * periodSeconds <= limit) return undefined;
-    return `with periods of ${periodSeconds} s (the sweep's interval) CloudWatch evaluates at most ${limit / 86_400} day(s): at most ${most} passes`;
+    return `with periods of ${periodSeconds} s (the sweep's interval) CloudWatch evaluates at most ${limit / 86_400} day(s): ` +
+        `at most ${most} passes`;
 }
 
-export type AlarmKind = "function-errors" | "dead-letters" | "pass-errors" | "deadline" | "surge-overdue" | "left-unbalanced";
+export type AlarmKind =
+    | "function-errors" | "dead-letters" | "pass-errors" | "deadline" | "surge-overdue" | "left-unbalanced";
 
 export interface AlarmDefinition<V> {
     kind: AlarmKind;
@@ -66,18 +68,26 @@ export interface AlarmInputs<V> {
 export const ALARM_GUIDE: Record<AlarmKind, { title: string; meaning: string; action: string }> = {
     "function-errors": {
         title: "function errors",
-        meaning: "an invocation failed: a setting the handler refuses (it names the variable), a timeout, or a crash; EventBridge's event is retried once, then dropped to the dead-letter queue",
+        meaning:
+            "an invocation failed: a setting the handler refuses (it names the variable), a timeout, or a crash; " +
+            "EventBridge's event is retried once, then dropped to the dead-letter queue",
         action: "read the function's log group (errorType, errorMessage); fix the stack config and `pulumi up`, or raise lambdaTimeoutSeconds",
     },
     "dead-letters": {
         title: "dead-letter queue",
-        meaning: "events were dropped: failed twice, or older than 15 minutes while reserved concurrency 1 was busy; the next sweep covers their clusters",
+        meaning:
+            "events were dropped: failed twice, or older than 15 minutes while reserved concurrency 1 was busy; " +
+            "the next sweep covers their clusters",
         action: "read the messages' ErrorCode and ErrorMessage attributes, fix the cause (see function errors), then purge the queue",
     },
     "pass-errors": {
         title: "pass or write errors",
-        meaning: "in this cluster a service's writes failed or were refused, or a pass could not read or plan the cluster; the function itself did not fail, so Lambda's Errors stays 0",
-        action: "find the pass records with a `failure` (whole pass) or `act.failure` (one service) in the log group; AccessDenied means the role or a target cluster changed",
+        meaning:
+            "in this cluster a service's writes failed or were refused, or a pass could not read or plan the cluster; " +
+            "the function itself did not fail, so Lambda's Errors stays 0",
+        action:
+            "find the pass records with a `failure` (whole pass) or `act.failure` (one service) in the log group; " +
+            "AccessDenied means the role or a target cluster changed",
     },
     deadline: {
         title: "cluster not reached in time",
@@ -86,55 +96,73 @@ export const ALARM_GUIDE: Record<AlarmKind, { title: string; meaning: string; ac
     },
     "surge-overdue": {
         title: "surge open past its timeout",
-        meaning: "a service's desiredCount is still raised (surge marker on) longer than surgeTimeoutSeconds: its restore waits for starting tasks, or was not made",
-        action: "find the service with outcome waiting or restore in the log; check why its tasks do not start (capacity, placement); if needed set desiredCount back to the marker's owner= value and remove the ecs-rebalancer:surge tag",
+        meaning:
+            "a service's desiredCount is still raised (surge marker on) longer than surgeTimeoutSeconds: its restore " +
+            "waits for starting tasks, or was not made",
+        action:
+            "find the service with outcome waiting or restore in the log; check why its tasks do not start (capacity, " +
+            "placement); if needed set desiredCount back to the marker's owner= value and remove the ecs-rebalancer:surge tag",
     },
     "left-unbalanced": {
         title: "services left unbalanced",
-        meaning: "for N periods in a row every pass left a service in scope unbalanced (held back by the flap guard, no headroom or the pass cap, writes not made, or more surplus than a pass moves); skipped and dry-run services do not count",
-        action: "read the dashboard's decisions table for the reason; add capacity, raise maxMovesPerPass, or tolerate the skew with the service's ecs-rebalancer:skewThreshold tag",
+        meaning:
+            "for N periods in a row every pass left a service in scope unbalanced (held back by the flap guard, no " +
+            "headroom or the pass cap, writes not made, or more surplus than a pass moves); skipped and dry-run " +
+            "services do not count",
+        action:
+            "read the dashboard's decisions table for the reason; add capacity, raise maxMovesPerPass, or tolerate " +
+            "the skew with the service's ecs-rebalancer:skewThreshold tag",
     },
 };
 
+type Evaluation = Pick<AlarmDefinition<unknown>, "statistic" | "period" | "evaluationPeriods" | "datapointsToAlarm">;
+
+/** Any occurrence in five minutes; OK again after five minutes without one. */
+const ON_EVENT: Evaluation = { statistic: "Sum", period: EVENT_ALARM_PERIOD_SECONDS, evaluationPeriods: 1, datapointsToAlarm: 1 };
+const AT_LEAST_ONE = { threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching" } as const;
+
+function describe(kind: AlarmKind, where = ""): string {
+    return `ecs-rebalancer${where}: ${ALARM_GUIDE[kind].meaning}. What to do: ${ALARM_GUIDE[kind].action}.`;
+}
+
 export function alarmDefinitions<V>(inputs: AlarmInputs<V>): AlarmDefinition<V | string>[] {
-    const describe = (kind: AlarmKind, where = "") => `ecs-rebalancer${where}: ${ALARM_GUIDE[kind].meaning}. What to do: ${ALARM_GUIDE[kind].action}.`;
-    const onEvent = { statistic: "Sum" as const, period: EVENT_ALARM_PERIOD_SECONDS, evaluationPeriods: 1, datapointsToAlarm: 1 };
-    const common = { threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" as const, treatMissingData: "notBreaching" as const };
     const alarms: AlarmDefinition<V | string>[] = [
         {
             kind: "function-errors", suffix: "errors", description: describe("function-errors"),
-            namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: inputs.functionName }, ...onEvent, ...common,
+            namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: inputs.functionName }, ...ON_EVENT, ...AT_LEAST_ONE,
         },
         {
             kind: "dead-letters", suffix: "dlq-depth", description: describe("dead-letters"),
             namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: inputs.deadLetterQueueName },
-            ...onEvent, statistic: "Maximum", ...common,
+            ...ON_EVENT, statistic: "Maximum", ...AT_LEAST_ONE,
         },
     ];
     for (const c of inputs.clusters) {
         // The dimensions every per-cluster metric carries (metricCatalog.ts: Powertools' service, then the cluster).
-        const on = (metric: MetricName) => ({
-            namespace: METRICS_NAMESPACE, metricName: metric, dimensions: { [SERVICE_DIMENSION]: SERVICE_NAME, [CLUSTER_DIMENSION]: c.name },
+        const metric = (name: MetricName) => ({
+            namespace: METRICS_NAMESPACE, metricName: name,
+            dimensions: { [SERVICE_DIMENSION]: SERVICE_NAME, [CLUSTER_DIMENSION]: c.name } as Record<string, V | string>,
         });
-        const where = ` (cluster ${c.key})`;
-        const state = { period: inputs.statePeriodSeconds, evaluationPeriods: 1, datapointsToAlarm: 1 };
+        // A state the passes report: one sweep interval per period, so that each holds a pass.
+        const perSweep = (statistic: Evaluation["statistic"], periods: number): Evaluation => ({
+            statistic, period: inputs.statePeriodSeconds, evaluationPeriods: periods, datapointsToAlarm: periods,
+        });
+        const of = (kind: AlarmKind, suffix: string) => ({
+            kind, suffix: `${suffix}-${c.key}`, clusterKey: c.key, description: describe(kind, ` (cluster ${c.key})`),
+        });
+        const surge = of("surge-overdue", "surge-overdue");
+        const unbalanced = of("left-unbalanced", "left-unbalanced");
         alarms.push(
-            { kind: "pass-errors", suffix: `errors-${c.key}`, clusterKey: c.key, description: describe("pass-errors", where), ...on("Errors"), ...onEvent, ...common },
+            { ...of("pass-errors", "errors"), ...metric("Errors"), ...ON_EVENT, ...AT_LEAST_ONE },
+            { ...of("deadline", "deadline"), ...metric("PassesStoppedByDeadline"), ...ON_EVENT, ...AT_LEAST_ONE },
             {
-                kind: "deadline", suffix: `deadline-${c.key}`, clusterKey: c.key, description: describe("deadline", where),
-                ...on("PassesStoppedByDeadline"), ...onEvent, ...common,
+                ...surge, description: surge.description.replace("surgeTimeoutSeconds", `surgeTimeoutSeconds (${inputs.surgeTimeoutSeconds} s)`),
+                ...metric("SurgesOverdue"), ...perSweep("Maximum", 1), ...AT_LEAST_ONE,
             },
             {
-                kind: "surge-overdue", suffix: `surge-overdue-${c.key}`, clusterKey: c.key,
-                description: describe("surge-overdue", where).replace("surgeTimeoutSeconds", `surgeTimeoutSeconds (${inputs.surgeTimeoutSeconds} s)`),
-                ...on("SurgesOverdue"), statistic: "Maximum", ...state, ...common,
-            },
-            {
-                kind: "left-unbalanced", suffix: `left-unbalanced-${c.key}`, clusterKey: c.key,
-                description: describe("left-unbalanced", where).replace("for N periods", `for ${inputs.unbalancedPasses} periods`),
                 // Minimum: every pass of the period left one; N periods of N: that many sweeps in a row.
-                ...on("ServicesLeftUnbalanced"), statistic: "Minimum",
-                period: inputs.statePeriodSeconds, evaluationPeriods: inputs.unbalancedPasses, datapointsToAlarm: inputs.unbalancedPasses, ...common,
+                ...unbalanced, description: unbalanced.description.replace("for N periods", `for ${inputs.unbalancedPasses} periods`),
+                ...metric("ServicesLeftUnbalanced"), ...perSweep("Minimum", inputs.unbalancedPasses), ...AT_LEAST_ONE,
             },
         );
     }

@@ -4,7 +4,8 @@
 // (rebalancer/passLog.ts). rebalancerDashboard.ts declares it; local/dashboardFigures.ts evaluates it on a local run.
 
 import {
-    CLUSTER_DIMENSION, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION, SERVICE_DIMENSION, SERVICE_NAME, type MetricName,
+    CLUSTER_DIMENSION, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION, SERVICE_DIMENSION, SERVICE_NAME,
+    type MetricName,
 } from "../../rebalancer/metricCatalog";
 import { PASS_LOG_MESSAGE, type PassRecord, type ServiceLogEntry } from "../../rebalancer/passLog";
 
@@ -82,7 +83,9 @@ export const DECISIONS_QUERY = {
     message: PASS_LOG_MESSAGE,
     list: "services" satisfies keyof PassRecord,
     item: "decision",
-    passFields: ["@timestamp", "cluster", "trigger", "dryRun"] as const satisfies ReadonlyArray<"@timestamp" | keyof PassRecord>,
+    passFields: ["@timestamp", "cluster", "trigger", "dryRun"] as const satisfies ReadonlyArray<
+        "@timestamp" | keyof PassRecord
+    >,
     itemFields: [
         "service", "outcome", "reason", "skewBefore", "skewAfter", "moves", "dryRunOnly", "act.outcome", "detail",
     ] as const satisfies ReadonlyArray<keyof ServiceLogEntry | "act.outcome">,
@@ -126,7 +129,9 @@ const WIDTH = 24;
 export function dashboardBody(inputs: DashboardInputs): DashboardBody {
     const widgets: Widget[] = [];
     let y = 0;
-    const metricWidget = (x: number, width: number, title: string, metrics: MetricWidget["properties"]["metrics"], horizontal?: Array<{ label: string; value: number }>): MetricWidget => ({
+    type Lines = MetricWidget["properties"]["metrics"];
+    type Marks = Array<{ label: string; value: number }>;
+    const metricWidget = (x: number, width: number, title: string, metrics: Lines, horizontal?: Marks): MetricWidget => ({
         type: "metric", x, y, width, height: 6,
         properties: {
             title, region: inputs.region, view: "timeSeries", stacked: false, period: DASHBOARD_PERIOD_SECONDS, metrics,
@@ -141,28 +146,34 @@ export function dashboardBody(inputs: DashboardInputs): DashboardBody {
         properties: {
             markdown:
                 `## ecs-rebalancer — function \`${inputs.functionName}\`\n` +
-                "Per cluster: each pass's worst skew, services unbalanced and skipped, tasks moved, surges, ECS calls, duration and errors " +
-                "(the EcsRebalancer metrics); below, the last passes' decisions per service.",
+                "Per cluster: each pass's worst skew, services unbalanced and skipped, tasks moved, surges, ECS calls, " +
+                "duration and errors (the EcsRebalancer metrics); below, the last passes' decisions per service.",
         },
     });
     y += 2;
+    const lambda = (name: string, stat: Statistic, label: string): MetricLine =>
+        ["AWS/Lambda", name, "FunctionName", inputs.functionName, { stat, label }];
+    const coldStarts: MetricLine = [
+        METRICS_NAMESPACE, "ColdStart" satisfies MetricName, SERVICE_DIMENSION, SERVICE_NAME, FUNCTION_DIMENSION, inputs.functionName,
+        { stat: "Sum", label: "cold starts" },
+    ];
+    const deadLetters: MetricLine = [
+        "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", inputs.deadLetterQueueName, { stat: "Maximum", label: "messages (alarm: any)" },
+    ];
     widgets.push(
         metricWidget(0, 8, "Function: invocations, errors, cold starts", [
-            ["AWS/Lambda", "Invocations", "FunctionName", inputs.functionName, { stat: "Sum", label: "invocations" }],
-            ["AWS/Lambda", "Errors", "FunctionName", inputs.functionName, { stat: "Sum", label: "errors (alarm: any)" }],
-            [METRICS_NAMESPACE, "ColdStart" satisfies MetricName, SERVICE_DIMENSION, SERVICE_NAME, FUNCTION_DIMENSION, inputs.functionName, { stat: "Sum", label: "cold starts" }],
+            lambda("Invocations", "Sum", "invocations"), lambda("Errors", "Sum", "errors (alarm: any)"), coldStarts,
         ]),
-        metricWidget(8, 8, "Function: duration against its timeout (ms)", [
-            ["AWS/Lambda", "Duration", "FunctionName", inputs.functionName, { stat: "Maximum", label: "longest invocation" }],
-        ], [{ label: "timeout", value: timeoutMs }]),
-        metricWidget(16, 8, "Dead-letter queue: events dropped", [
-            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", inputs.deadLetterQueueName, { stat: "Maximum", label: "messages (alarm: any)" }],
+        metricWidget(8, 8, "Function: duration against its timeout (ms)", [lambda("Duration", "Maximum", "longest invocation")], [
+            { label: "timeout", value: timeoutMs },
         ]),
+        metricWidget(16, 8, "Dead-letter queue: events dropped", [deadLetters]),
     );
     y += 6;
 
     for (const cluster of inputs.clusterNames) {
-        widgets.push({ type: "text", x: 0, y, width: WIDTH, height: 1, properties: { markdown: `### Cluster \`${cluster}\`` } });
+        const heading = `### Cluster \`${cluster}\``;
+        widgets.push({ type: "text", x: 0, y, width: WIDTH, height: 1, properties: { markdown: heading } });
         y += 1;
         widgets.push(
             metricWidget(0, 6, "Worst skew: before and after each pass", [
@@ -204,7 +215,9 @@ export function dashboardBody(inputs: DashboardInputs): DashboardBody {
 
     widgets.push({
         type: "log", x: 0, y, width: WIDTH, height: 8,
-        properties: { title: "Recent pass decisions, per service", region: inputs.region, query: decisionsQuery(inputs.logGroupName), view: "table" },
+        properties: {
+            title: "Recent pass decisions, per service", region: inputs.region, query: decisionsQuery(inputs.logGroupName), view: "table",
+        },
     });
     return { widgets };
 }

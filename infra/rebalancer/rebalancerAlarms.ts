@@ -36,9 +36,14 @@ export class RebalancerAlarms extends pulumi.ComponentResource {
             // SNS-managed encryption would need a key policy for CloudWatch; alarm states carry no secret.
             const topic = new aws.sns.Topic(`${name}-alarms`, { displayName: "ecs-rebalancer alarms" }, { parent: this });
             if (args.email) {
-                new aws.sns.TopicSubscription(`${name}-alarms-email`, { topic: topic.arn, protocol: "email", endpoint: args.email }, { parent: this });
+                const subscription = { topic: topic.arn, protocol: "email", endpoint: args.email };
+                new aws.sns.TopicSubscription(`${name}-alarms-email`, subscription, { parent: this });
             } else {
-                pulumi.log.warn("ecs-rebalancer: neither alarmEmail nor alarmTopicArn is set: the alarms notify a topic nobody is subscribed to (output alarmTopicArns)", this);
+                pulumi.log.warn(
+                    "ecs-rebalancer: neither alarmEmail nor alarmTopicArn is set: the alarms notify a topic nobody is " +
+                        "subscribed to (output alarmTopicArns)",
+                    this,
+                );
             }
             topics.push(topic.arn);
         }
