@@ -234,6 +234,12 @@ export function dashboardUrl(partition: string, region: string, name: string): s
     return `${host}/cloudwatch/home?region=${region}#dashboards/dashboard/${encodeURIComponent(name)}`;
 }
 
+const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+export function describeInvalidDashboardName(value: unknown): string | undefined {
+    return typeof value === "string" && DASHBOARD_NAME.test(value) ? undefined : "expected 1–255 letters, digits, - or _";
+}
+
 /** A dashboard name CloudWatch accepts (letters, digits, - and _; at most 255) from the project and stack names. */
 export function dashboardNameFor(project: string, stack: string): string {
     return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255);

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { currentRegion } from "../clusterArns";
-import { dashboardBody, dashboardUrl } from "./dashboardBody";
+import { dashboardBody, dashboardUrl, describeInvalidDashboardName } from "./dashboardBody";
 
 export interface RebalancerDashboardArgs {
     /** The dashboard's name (one per stack): letters, digits, - and _, at most 255. */
@@ -15,17 +15,14 @@ export interface RebalancerDashboardArgs {
     skewThreshold: number;
 }
 
-const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-
 export class RebalancerDashboard extends pulumi.ComponentResource {
     readonly dashboardName: pulumi.Output<string>;
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: RebalancerDashboardArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("ecs-rebalancer:rebalancer:RebalancerDashboard", name, {}, opts);
-        if (!DASHBOARD_NAME.test(args.dashboardName)) {
-            throw new Error(`RebalancerDashboard ${name}: dashboardName ${JSON.stringify(args.dashboardName)}: expected 1–255 letters, digits, - or _`);
-        }
+        const invalidName = describeInvalidDashboardName(args.dashboardName);
+        if (invalidName) throw new Error(`RebalancerDashboard ${name}: dashboardName ${JSON.stringify(args.dashboardName)}: ${invalidName}`);
         if (args.clusterNames.length === 0) throw new Error(`RebalancerDashboard ${name}: clusterNames: expected at least one cluster`);
 
         const region = currentRegion({ parent: this });

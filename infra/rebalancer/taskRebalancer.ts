@@ -18,9 +18,10 @@ import {
 import { describeInvalidSchedule, SCHEDULE_OFF } from "../scheduleExpression";
 import { clusterNameOf } from "../../rebalancer/arns";
 import type { TargetCluster } from "../clusterArns";
-import { statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./alarmDefinitions";
+import { describeInvalidAlarmWindow, statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./alarmDefinitions";
+import { describeInvalidAlarmEmail, describeInvalidAlarmTopicArn } from "../alarmTargets";
 import { RebalancerAlarms } from "./rebalancerAlarms";
-import { dashboardNameFor } from "./dashboardBody";
+import { dashboardNameFor, describeInvalidDashboardName } from "./dashboardBody";
 import { RebalancerDashboard } from "./rebalancerDashboard";
 import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolicy";
 
@@ -100,6 +101,10 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
         validateArgs(name, args.settings, schedule, logRetentionDays, memorySizeMb, timeoutSeconds);
         validateClusterKeys(name, args.clusters);
+        // The alarms' and the dashboard's args too, before any resource is declared.
+        const unbalancedAlarmPasses = args.unbalancedAlarmPasses ?? UNBALANCED_ALARM_PASSES.default;
+        const dashboardName = args.dashboardName ?? dashboardNameFor(pulumi.getProject(), pulumi.getStack());
+        validateMonitoringArgs(name, { ...args, unbalancedAlarmPasses, dashboardName }, schedule);
 
         // The ARNs are only known at deploy time; they are checked against the handler's schema once resolved.
         const clusterArns = pulumi.all(args.clusters.map((c) => c.arn)).apply((arns) => {
@@ -176,7 +181,7 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         const dashboard = new RebalancerDashboard(
             name,
             {
-                dashboardName: args.dashboardName ?? dashboardNameFor(pulumi.getProject(), pulumi.getStack()),
+                dashboardName,
                 functionName: this.function.name,
                 logGroupName: logGroup.name,
                 deadLetterQueueName: deadLetterQueue.name,
@@ -193,7 +198,7 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 deadLetterQueueName: deadLetterQueue.name,
                 clusters: args.clusters.map((c, i) => ({ key: c.key, name: clusterNames[i] })),
                 surgeTimeoutSeconds: args.settings.surgeTimeoutSeconds,
-                unbalancedPasses: args.unbalancedAlarmPasses ?? UNBALANCED_ALARM_PASSES.default,
+                unbalancedPasses: unbalancedAlarmPasses,
                 statePeriodSeconds: statePeriodSeconds(schedule),
                 email: args.alarmEmail,
                 topicArn: args.alarmTopicArn,
@@ -275,6 +280,25 @@ function validateClusterKeys(name: string, clusters: readonly TargetCluster[]): 
 
 function patternJson(pattern: EventPattern): string {
     return JSON.stringify(pattern);
+}
+
+function validateMonitoringArgs(
+    name: string,
+    args: Pick<TaskRebalancerArgs, "alarmEmail" | "alarmTopicArn"> & { unbalancedAlarmPasses: number; dashboardName: string },
+    schedule: string,
+): void {
+    const checks: [string, string | undefined][] = [
+        ["alarmEmail", describeInvalidAlarmEmail(args.alarmEmail ?? "")],
+        ["alarmTopicArn", describeInvalidAlarmTopicArn(args.alarmTopicArn ?? "")],
+        [
+            "unbalancedAlarmPasses",
+            describeInvalidIntegerRange(args.unbalancedAlarmPasses, UNBALANCED_ALARM_PASSES)
+                ?? describeInvalidAlarmWindow(args.unbalancedAlarmPasses, statePeriodSeconds(schedule)),
+        ],
+        ["dashboardName", describeInvalidDashboardName(args.dashboardName)],
+    ];
+    const problems = checks.filter(([, problem]) => problem).map(([arg, problem]) => `${arg}: ${problem}`);
+    if (problems.length > 0) throw new Error(`TaskRebalancer ${name}: invalid args:\n  ${problems.join("\n  ")}`);
 }
 
 function validateArgs(name: string, settings: RebalancerSettings, schedule: string, logRetentionDays: number, memorySizeMb: number, timeoutSeconds: number): void {
