@@ -1,6 +1,5 @@
 // ecs-rebalancer: stack config → demo stack (optional) → TaskRebalancer → stack outputs.
-import * as pulumi from "@pulumi/pulumi";
-import { resolveTargetClusterArns } from "./infra/clusterArns";
+import { targetClusters } from "./infra/clusterArns";
 import { loadStackConfig } from "./infra/config";
 import { DemoStack } from "./infra/demo/demoStack";
 import { TaskRebalancer } from "./infra/rebalancer/taskRebalancer";
@@ -10,16 +9,16 @@ const config = loadStackConfig();
 
 const demo = config.createDemo ? new DemoStack("demo", config.demo) : undefined;
 
-const extraClusterArns = resolveTargetClusterArns(config.targetClusters);
-const clusterArns = demo ? pulumi.all([demo.clusterArn, extraClusterArns]).apply(([demoArn, extra]) => [demoArn, ...extra]) : extraClusterArns;
-
 const rebalancer = new TaskRebalancer("rebalancer", {
-    clusterArns,
+    clusters: targetClusters(demo?.clusterArn, config.targetClusters),
     settings: config.settings,
     schedule: config.schedule,
     logRetentionDays: config.logRetentionDays,
     memorySizeMb: config.lambdaMemoryMb,
     timeoutSeconds: config.lambdaTimeoutSeconds,
+    alarmEmail: config.alarms.email,
+    alarmTopicArn: config.alarms.topicArn,
+    unbalancedAlarmPasses: config.alarms.unbalancedPasses,
 });
 
 /** The sample service behind the ALB (demo only). */
@@ -33,3 +32,8 @@ export const functionName = rebalancer.functionName;
 export const logGroupName = rebalancer.logGroupName;
 export const deadLetterQueueUrl = rebalancer.deadLetterQueueUrl;
 export const targetClusterArns = rebalancer.targetClusterArns;
+/** The SNS topics every alarm notifies (subscribe to the stack's own if neither alarmEmail nor alarmTopicArn is set). */
+export const alarmTopicArns = rebalancer.alarmTopicArns;
+/** The stack's CloudWatch dashboard. */
+export const dashboardName = rebalancer.dashboardName;
+export const dashboardUrl = rebalancer.dashboardUrl;

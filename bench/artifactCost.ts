@@ -33,8 +33,8 @@ export interface ArtifactCost {
     firstPassOutcome: string;
 }
 
-function buildArtifact(clusterArn: string): BuiltArtifact {
-    const config = { createDemo: "false", targetClusters: JSON.stringify([clusterArn]) };
+function buildArtifact(clusterArn: string, extraConfig: Record<string, string> = {}): BuiltArtifact {
+    const config = { createDemo: "false", targetClusters: JSON.stringify([clusterArn]), ...extraConfig };
     const out = execFileSync(
         process.execPath,
         ["-r", require.resolve("ts-node/register/transpile-only", { paths: [PROJECT_ROOT] }), join(__dirname, "artifactBuildChild.ts"), JSON.stringify(config)],
@@ -82,9 +82,13 @@ function coldStartSample(dir: string, env: Record<string, string>): Promise<{ lo
     });
 }
 
-export async function measureArtifact(options: { samples: number }): Promise<ArtifactCost> {
+/**
+ * `config`: extra stack config (e.g. `tracing: "true"`; each sample is then an invocation Lambda traces: a trace header
+ * and a daemon address, where nothing listens, so the segments are sent and lost).
+ */
+export async function measureArtifact(options: { samples: number; config?: Record<string, string> }): Promise<ArtifactCost> {
     const world = await smallCluster();
-    const built = buildArtifact(world.clusterArn);
+    const built = buildArtifact(world.clusterArn, options.config);
     const runtimeModules = mkdtempSync(join(tmpdir(), "lambda-runtime-modules-"));
     try {
         // Lambda's nodejs runtime has the AWS SDK v3 on NODE_PATH; nothing else outside the archive.
@@ -104,6 +108,10 @@ export async function measureArtifact(options: { samples: number }): Promise<Art
             AWS_EC2_METADATA_DISABLED: "true",
             // The SDK's note that Node 20 is old (Lambda runs 22) is not the function's output.
             NODE_NO_WARNINGS: "1",
+            AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+            ...(options.config?.tracing === "true"
+                ? { _X_AMZN_TRACE_ID: "Root=1-6761a0b0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1", AWS_XRAY_DAEMON_ADDRESS: "127.0.0.1:2000" }
+                : {}),
         };
         const samples: ArtifactCost["samples"] = [];
         let firstPassOutcome = "";

@@ -1,6 +1,7 @@
 // Target clusters arrive as names or ARNs; the rebalancer, its event patterns and its IAM policy all need ARNs.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterNameOf } from "../rebalancer/arns";
 import { isClusterArn } from "../rebalancer/settings";
 import { ConfigError } from "./configError";
 
@@ -99,4 +100,35 @@ export function resolveTargetClusterArns(entries: readonly string[]): pulumi.Out
         for (const warning of warnings) pulumi.log.warn(warning);
         return arns;
     });
+}
+
+/** A cluster to rebalance: its ARN, and a key that names its resources (alarms). */
+export interface TargetCluster {
+    key: string;
+    arn: pulumi.Input<string>;
+}
+
+/** `names` as keys, each once: a name met again gets -2, -3, … (two ARNs may name clusters of the same name). */
+export function uniqueKeys(names: readonly string[]): string[] {
+    const used = new Set<string>();
+    return names.map((name) => {
+        let key = name;
+        for (let n = 2; used.has(key); n++) key = `${name}-${n}`;
+        used.add(key);
+        return key;
+    });
+}
+
+/**
+ * The clusters the stack rebalances: the demo's (when built), then `ecs-rebalancer:targetClusters` resolved in this
+ * account and Region, keyed by cluster name (the demo's by "demo").
+ */
+export function targetClusters(demoClusterArn: pulumi.Input<string> | undefined, entries: readonly string[]): TargetCluster[] {
+    const resolved = resolveTargetClusterArns(entries);
+    const names = [...(demoClusterArn === undefined ? [] : ["demo"]), ...entries.map(clusterNameOf)];
+    const arns: pulumi.Input<string>[] = [
+        ...(demoClusterArn === undefined ? [] : [demoClusterArn]),
+        ...entries.map((_, i) => resolved.apply((all) => all[i])),
+    ];
+    return uniqueKeys(names).map((key, i) => ({ key, arn: arns[i] }));
 }

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_SCHEDULE } from "../rebalancer/eventPatterns";
 import { defaultSettings, describeInvalid, isClusterArn, isClusterName, SETTING_FIELDS, SettingField, Settings } from "../rebalancer/settings";
+import { serviceSettingTag } from "../rebalancer/tagKeys";
 import { CONFIG_NAMESPACE, ConfigError, ConfigProblem } from "./configError";
 import {
     DEFAULT_LAMBDA_MEMORY_MB,
@@ -16,6 +17,8 @@ import {
     LAMBDA_TIMEOUT_SECONDS,
 } from "./limits";
 import { describeInvalidSchedule } from "./scheduleExpression";
+import { ALARM_EMAIL_ALLOWED, ALARM_TOPIC_ALLOWED, describeInvalidAlarmEmail, describeInvalidAlarmTopicArn } from "./alarmTargets";
+import { describeInvalidAlarmWindow, statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./rebalancer/alarmDefinitions";
 
 export { CONFIG_NAMESPACE, ConfigError } from "./configError";
 
@@ -32,6 +35,15 @@ export interface DemoConfig {
     serviceImage: string;
 }
 
+export interface AlarmConfig {
+    /** Subscribed by email to a topic the stack creates (empty: none). */
+    email: string;
+    /** An existing topic notified as well (empty: none). */
+    topicArn: string;
+    /** Sweep periods in a row in which every pass left a service unbalanced before that alarm fires. */
+    unbalancedPasses: number;
+}
+
 export interface StackConfig {
     createDemo: boolean;
     /** Clusters to rebalance besides the demo cluster, as written: names or ARNs. */
@@ -42,6 +54,7 @@ export interface StackConfig {
     logRetentionDays: number;
     lambdaMemoryMb: number;
     lambdaTimeoutSeconds: number;
+    alarms: AlarmConfig;
     /** Always validated; only deployed when `createDemo`. */
     demo: DemoConfig;
 }
@@ -74,7 +87,7 @@ function settingKey(settingKeyName: keyof Settings): ConfigKey {
         key: field.key,
         type: field.kind === "boolean" ? "boolean" : field.kind === "integer" ? "integer" : "string",
         default: SETTING_DEFAULTS[field.key] as ConfigValue,
-        description: field.description,
+        description: field.perService ? `${field.description}; per service: the tag ${serviceSettingTag(field.key)}` : field.description,
         allowed: allowedForSetting(field),
         check: (value) => describeInvalid(field, value),
     };
@@ -82,8 +95,8 @@ function settingKey(settingKeyName: keyof Settings): ConfigKey {
 
 function allowedForSetting(field: SettingField): string {
     switch (field.kind) {
-        case "strategy":
-            return "`minimal` or `redeploy`";
+        case "choice":
+            return field.choices!.map((c) => `\`${c}\``).join(" or ");
         case "boolean":
             return "`true` or `false`";
         case "integer":
@@ -138,6 +151,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
         check: describeInvalidClusterList,
     },
     settingKey("strategy"),
+    settingKey("serviceSelection"),
     settingKey("dryRun"),
     {
         key: "schedule",
@@ -155,6 +169,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     settingKey("surgeTimeoutSeconds"),
     settingKey("maxWritesPerSecond"),
     settingKey("movesWithoutImprovement"),
+    settingKey("tracing"),
     {
         key: "logRetentionDays",
         type: "integer",
@@ -165,6 +180,28 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     },
     integerKey("lambdaMemoryMb", DEFAULT_LAMBDA_MEMORY_MB, LAMBDA_MEMORY_MB, "the function's memory (and so its CPU share); a pass holds a whole cluster snapshot in memory"),
     integerKey("lambdaTimeoutSeconds", DEFAULT_LAMBDA_TIMEOUT_SECONDS, LAMBDA_TIMEOUT_SECONDS, "the function's timeout; a pass over a 5,000-service cluster under ECS throttling takes tens of seconds"),
+    {
+        key: "alarmEmail",
+        type: "string",
+        default: "",
+        description: "notify this address of every alarm's ALARM and OK: the stack creates an SNS topic and subscribes it (confirm the email SNS sends)",
+        allowed: ALARM_EMAIL_ALLOWED,
+        check: describeInvalidAlarmEmail,
+    },
+    {
+        key: "alarmTopicArn",
+        type: "string",
+        default: "",
+        description: "notify this existing SNS topic of every alarm's ALARM and OK (as well as alarmEmail's); with neither key, the alarms notify a topic the stack creates with no subscriber (output alarmTopicArns)",
+        allowed: ALARM_TOPIC_ALLOWED,
+        check: describeInvalidAlarmTopicArn,
+    },
+    integerKey(
+        "unbalancedAlarmPasses",
+        UNBALANCED_ALARM_PASSES.default,
+        UNBALANCED_ALARM_PASSES,
+        "the services-left-unbalanced alarm fires after this many sweep intervals in a row in which every pass left a service in scope unbalanced",
+    ),
     {
         key: "demoInstanceType",
         type: "string",
@@ -256,6 +293,11 @@ export function readStackConfig(raw: Readonly<Record<string, string | undefined>
         logRetentionDays: values.logRetentionDays as number,
         lambdaMemoryMb: values.lambdaMemoryMb as number,
         lambdaTimeoutSeconds: values.lambdaTimeoutSeconds as number,
+        alarms: {
+            email: values.alarmEmail as string,
+            topicArn: values.alarmTopicArn as string,
+            unbalancedPasses: values.unbalancedAlarmPasses as number,
+        },
         demo: {
             instanceType: values.demoInstanceType as string,
             minInstances: values.demoMinInstances as number,
@@ -277,6 +319,11 @@ function crossKeyProblems(values: Record<string, unknown>, raw: Readonly<Record<
             raw: raw.targetClusters ?? "[]",
             problem: `with ${CONFIG_NAMESPACE}:createDemo=false there is no cluster to rebalance; list at least one cluster name or ARN`,
         });
+    }
+    const passes = values.unbalancedAlarmPasses as number;
+    const window = describeInvalidAlarmWindow(passes, statePeriodSeconds(values.schedule as string));
+    if (window) {
+        problems.push({ key: "unbalancedAlarmPasses", raw: String(passes), problem: `${window} (${CONFIG_NAMESPACE}:schedule is ${values.schedule})` });
     }
     const min = values.demoMinInstances as number;
     const desired = values.demoDesiredInstances as number;

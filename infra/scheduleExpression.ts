@@ -109,3 +109,11 @@ function inRange(field: CronField, text: string): boolean {
     const n = Number(text);
     return n >= field.min && n <= field.max;
 }
+
+const UNIT_SECONDS: Record<string, number> = { minute: 60, minutes: 60, hour: 3600, hours: 3600, day: 86400, days: 86400 };
+
+/** The interval of a `rate(...)` schedule in seconds; undefined for `off` and cron schedules (no fixed interval). */
+export function rateSeconds(expression: string): number | undefined {
+    const rate = RATE.exec(expression);
+    return rate ? Number(rate[1]) * UNIT_SECONDS[rate[2]] : undefined;
+}

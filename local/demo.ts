@@ -14,6 +14,28 @@ import { STRATEGY_NAMES, type StrategyName } from "./scenario/rebalancers";
 import { beforeAfterTables, summaryLine, timelineLine } from "./scenario/reportText";
 import { runScenario, type ScenarioReport } from "./scenario/runner";
 import { readScenarioFile, scenarioInputError } from "./scenario/scenarioFile";
+import { dashboardFigures, decisionRows, emfDatapoints, serviceDatapoints, serviceNames, type WidgetFigures } from "./dashboardFigures";
+import { decisionsText, figuresText } from "./dashboardText";
+import type { RunResult } from "./scenario/runner";
+
+/** Decisions printed (the --json report holds every row the dashboard's table would). */
+const DECISIONS_SHOWN = 8;
+
+export interface DashboardReport {
+    figures: WidgetFigures[];
+    decisions: Array<Record<string, unknown>>;
+}
+
+/** The deployed dashboard's widgets evaluated on this run: the function's EMF output and the local Lambda's records. */
+export function dashboardReport(result: RunResult): DashboardReport | undefined {
+    if (!result.dashboard) return undefined;
+    const records = result.logs.map((l) => l.record);
+    const points = [
+        ...emfDatapoints(records),
+        ...serviceDatapoints({ ...serviceNames(result.dashboard), invocations: result.invocations, deadLetters: result.deadLetters }),
+    ];
+    return { figures: dashboardFigures(result.dashboard, points), decisions: decisionRows(records) };
+}
 
 const USAGE = "usage: npm run demo [-- --strategy minimal|redeploy|seed|none] [--scenario FILE] [--json OUT] [--seed N]";
 export const DEMO_SCENARIO = join(__dirname, "..", "scenarios", "seed-scale-down-up.json");
@@ -39,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     if (scenario.description) console.log(scenario.description);
     console.log("The rebalancer below is the Lambda closure `pulumi up` deploys, run against a local ECS control plane.\n");
     let start: number | undefined;
-    const { report } = await runScenario(scenario, {
+    const result = await runScenario(scenario, {
         strategy,
         seed: flags.seed as number | undefined,
         onTimeline: (entry) => {
@@ -47,10 +69,19 @@ async function main(argv: string[]): Promise<number> {
             console.log(timelineLine(entry, start));
         },
     });
+    const { report } = result;
     console.log(`\nTasks per instance and per AZ (running), before = ECS alone, after = with the rebalancer:\n`);
     console.log(beforeAfterTables(report));
     console.log(`\n${summaryLine(report)}`);
-    if (flags.json) writeFileSync(flags.json as string, JSON.stringify(report, null, 2) + "\n");
+    const dashboard = dashboardReport(result);
+    if (dashboard) {
+        console.log("\nThe stack's CloudWatch dashboard for this run (its widgets evaluated on what the function printed, whole run):");
+        console.log(figuresText(dashboard.figures));
+        const shown = Math.min(DECISIONS_SHOWN, dashboard.decisions.length);
+        console.log(`  Recent pass decisions, per service (${shown} newest of the table's ${dashboard.decisions.length}):`);
+        console.log(decisionsText(dashboard.decisions, DECISIONS_SHOWN));
+    }
+    if (flags.json) writeFileSync(flags.json as string, JSON.stringify({ ...report, ...(dashboard ? { dashboard } : {}) }, null, 2) + "\n");
     const { ok, why } = verdict(report);
     console.log(ok ? "\nOK: balanced, every floor and ceiling kept." : `\nNOT OK: ${why.join("; ")}.`);
     return ok ? 0 : 1;

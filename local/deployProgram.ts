@@ -32,6 +32,8 @@ async function main(config: Record<string, string>, outFile: string): Promise<vo
         );
     const deployed: DeployedRebalancer = {
         indexJs: await index.text,
+        functionName: fn.state.name,
+        dashboardBody: one(rec.resources, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody,
         environment: { ...(fn.inputs.environment?.variables ?? {}) },
         timeoutSeconds: fn.inputs.timeout,
         memoryMb: fn.inputs.memorySize,

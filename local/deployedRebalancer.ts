@@ -11,6 +11,10 @@ import type { BusRule } from "./eventBus";
 
 export interface DeployedRebalancer {
     indexJs: string;
+    /** The function's name as the mocks named it (the dashboard's and the cold-start metric's dimension). */
+    functionName: string;
+    /** The stack's CloudWatch dashboard body (JSON, as declared). */
+    dashboardBody: string;
     environment: Record<string, string>;
     timeoutSeconds: number;
     memoryMb: number;

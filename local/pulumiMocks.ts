@@ -27,6 +27,8 @@ export interface RecordedResource {
     /** Resource options the mock monitor sees but `newResource` is not given. */
     ignoreChanges: string[];
     dependsOn: string[];
+    /** Aliases, each as the URN it names or, for an alias spec, its parent's URN ("" for none). */
+    aliases: string[];
     /** The inputs as the program passed them, every Output resolved. */
     inputs: Record<string, any>;
     /** What the mock answered (inputs plus computed outputs). */
@@ -84,6 +86,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
                 arn: `${arnBase}:sqs:${REGION}:${ACCOUNT_ID}:${resourceName}`,
                 url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${resourceName}`,
             };
+        case "aws:sns/topic:Topic":
+            return { name: resourceName, arn: `${arnBase}:sns:${REGION}:${ACCOUNT_ID}:${resourceName}` };
         case "aws:iam/role:Role":
             return { name: resourceName, arn: `${arnBase}:iam::${ACCOUNT_ID}:role/${resourceName}` };
         case "aws:iam/instanceProfile:InstanceProfile":
@@ -129,13 +133,13 @@ export function installMocks(pulumi: typeof pulumiModule, config: Record<string,
     const stackConfig: Record<string, string> = { "aws:region": REGION };
     for (const [key, value] of Object.entries(config)) stackConfig[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
     pulumi.runtime.setAllConfig(stackConfig);
-    const options = new Map<string, Pick<RecordedResource, "parent" | "urn" | "ignoreChanges" | "dependsOn">>();
+    const options = new Map<string, Pick<RecordedResource, "parent" | "urn" | "ignoreChanges" | "dependsOn" | "aliases">>();
     pulumi.runtime.setMocks(
         {
             newResource(args) {
                 const inputs = args.inputs as Record<string, any>;
                 const state = { ...inputs, ...outputsFor(args.type, args.name, inputs) };
-                const seen = options.get(`${args.type}::${args.name}`) ?? { parent: "", urn: "", ignoreChanges: [], dependsOn: [] };
+                const seen = options.get(`${args.type}::${args.name}`) ?? { parent: "", urn: "", ignoreChanges: [], dependsOn: [], aliases: [] };
                 resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, ...seen, inputs, state });
                 return { id: `${args.name}-id`, state };
             },
@@ -157,6 +161,7 @@ export function installMocks(pulumi: typeof pulumiModule, config: Record<string,
             urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
             ignoreChanges: req.getIgnorechangesList(),
             dependsOn: req.getDependenciesList(),
+            aliases: req.getAliasesList().map((a: any) => (a.hasSpec() ? a.getSpec().getParenturn() : a.getUrn())),
         });
         return registerResource(req, callback);
     };

@@ -3,6 +3,7 @@
 import type { Action, Plan } from "./plan/types";
 import type { Settings } from "./settings";
 import type { EcsWrite, EcsWriter } from "./writers";
+import { dryRunWriter } from "./writers";
 import type { Clock } from "./rateLimiter";
 import { createTokenBucket, systemClock } from "./rateLimiter";
 import type { ErrorSummary } from "./errors";
@@ -38,6 +39,8 @@ export interface ServiceActResult {
     written: number;
     /** Tasks stopped (recorded, in a dry run) for this service. */
     stopped: number;
+    /** The service's writes were only recorded in a live pass (its dryRun=true tag). */
+    dryRun?: true;
     error?: ErrorSummary & { operation: string };
     /** What changed since the snapshot, when the last look before writing found a change. */
     changed?: string;
@@ -46,8 +49,10 @@ export interface ServiceActResult {
 export interface ActResult {
     dryRun: boolean;
     services: ServiceActResult[];
-    /** Every write made (or recorded), in order. */
+    /** Every write made (or recorded, in a dry run), in order. */
     writes: EcsWrite[];
+    /** In a live pass, the writes of services tagged dryRun=true: recorded, not made. */
+    recordedOnly: EcsWrite[];
     stoppedByDeadline: boolean;
     /** Time spent waiting for the write rate limit. */
     pacedMs: number;
@@ -116,8 +121,12 @@ export async function act(
     recheck?: Recheck,
 ): Promise<ActResult> {
     const bucket = createTokenBucket(settings.maxWritesPerSecond, settings.maxWritesPerSecond, clock);
-    const result: ActResult = { dryRun: writer.dryRun, services: [], writes: [], stoppedByDeadline: false, pacedMs: 0 };
+    const result: ActResult = { dryRun: writer.dryRun, services: [], writes: [], recordedOnly: [], stoppedByDeadline: false, pacedMs: 0 };
+    // A service whose tag says dryRun=true goes through every step below with a writer that only records.
+    const dryRunOnly = new Set(plan.decisions.filter((d) => d.dryRunOnly).map((d) => d.serviceArn));
+    const recorder = dryRunWriter();
     for (const group of groupByService(plan.actions)) {
+        const serviceWriter = !writer.dryRun && dryRunOnly.has(group.serviceArn) ? recorder : writer;
         const planned: EcsWrite[] = [];
         let invalid: string | undefined;
         for (const action of group.actions) {
@@ -128,7 +137,10 @@ export async function act(
             }
             planned.push(...w);
         }
-        const service: ServiceActResult = { service: group.service, serviceArn: group.serviceArn, outcome: "done", planned: planned.length, written: 0, stopped: 0 };
+        const service: ServiceActResult = {
+            service: group.service, serviceArn: group.serviceArn, outcome: "done", planned: planned.length, written: 0, stopped: 0,
+            ...(serviceWriter !== writer ? { dryRun: true as const } : {}),
+        };
         result.services.push(service);
         if (invalid !== undefined) {
             // Refuse the whole service rather than make half of a sequence.
@@ -157,20 +169,20 @@ export async function act(
         }
         for (const w of planned) {
             // The rate bounds ECS writes; a dry run sends none, and waiting would only spend Lambda time.
-            if (!writer.dryRun) result.pacedMs += await bucket.take();
+            if (!serviceWriter.dryRun) result.pacedMs += await bucket.take();
             if (deadline.remainingMs() < WRITE_DEADLINE_MARGIN_MS) {
                 result.stoppedByDeadline = true;
                 service.outcome = "deadline";
                 break;
             }
             try {
-                await writer.write(w);
+                await serviceWriter.write(w);
             } catch (err) {
                 service.outcome = "failed";
                 service.error = { operation: w.operation, ...summarizeError(err) };
                 break;
             }
-            result.writes.push(w);
+            (serviceWriter === writer ? result.writes : result.recordedOnly).push(w);
             service.written += 1;
             if (w.operation === "StopTask") service.stopped += 1;
         }

@@ -6,6 +6,8 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 export interface AwsClients {
     ecs: ECSClient;
     autoScaling: ApplicationAutoScalingClient;
+    /** Requests AWS throttled since the clients were built, every attempt counted (the SDK retries them). */
+    throttledAttempts?: () => number;
 }
 
 /**
@@ -37,5 +39,39 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
         customUserAgent: USER_AGENT,
         ...(options.region ? { region: options.region } : {}),
     };
-    return { ecs: new Ecs(config), autoScaling: new AutoScaling(config) };
+    const ecs = new Ecs(config);
+    const autoScaling = new AutoScaling(config);
+    let throttled = 0;
+    // Inside the retry middleware (finalizeRequest, which retries at high priority), after deserialization: it
+    // sees every attempt's error as the SDK classifies it.
+    const countThrottles = <I, O>(next: (args: I) => Promise<O>) => async (args: I): Promise<O> => {
+        try {
+            return await next(args);
+        } catch (err) {
+            if (isThrottlingError(err)) throttled += 1;
+            throw err;
+        }
+    };
+    const placement = { step: "finalizeRequest" as const, priority: "low" as const, name: "ecsRebalancerThrottleCounter" };
+    ecs.middlewareStack.add(countThrottles as never, placement as never);
+    autoScaling.middlewareStack.add(countThrottles as never, placement as never);
+    return { ecs, autoScaling, throttledAttempts: () => throttled };
+}
+
+/**
+ * The error codes AWS SDKs treat as throttling (the SDK's own list), or HTTP 429. An array, not a Set: Pulumi's
+ * closure serialization does not rebuild a captured Set (the deployed code failed with "Set.prototype.has called on
+ * incompatible receiver").
+ */
+const THROTTLING_ERRORS: readonly string[] = [
+    "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+    "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+export function isThrottlingError(err: unknown): boolean {
+    const e = err as { name?: unknown; $metadata?: { httpStatusCode?: unknown }; $retryable?: { throttling?: unknown } } | undefined;
+    if (!e || typeof e !== "object") return false;
+    return (typeof e.name === "string" && THROTTLING_ERRORS.includes(e.name)) || e.$metadata?.httpStatusCode === 429 || e.$retryable?.throttling === true;
 }

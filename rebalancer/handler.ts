@@ -9,6 +9,7 @@ import { NO_DEADLINE } from "./act";
 import type { Trigger } from "./events";
 import { classifyEvent, clustersFor, describeEventBriefly } from "./events";
 import { createInstanceEventMemory } from "./eventMemory";
+import { summarizeError } from "./errors";
 import type { PassRecord } from "./passLog";
 import type { PassDeps } from "./pass";
 import { runPass } from "./pass";
@@ -20,6 +21,8 @@ import { parseSettings } from "./settings";
 import { createTaskDefinitionCache } from "./taskDefinitions";
 import type { LogSink, MetricsSink } from "./telemetry";
 import { createPowertoolsTelemetry } from "./telemetry";
+import type { Tracing } from "./tracing";
+import { createTracing, NO_TRACING } from "./tracing";
 
 export type LambdaHandler = (event: unknown, context?: unknown) => Promise<InvocationSummary>;
 
@@ -31,6 +34,7 @@ export interface HandlerOverrides {
     log?: LogSink;
     metrics?: MetricsSink;
     plan?: PlanFunction;
+    tracing?: Tracing;
 }
 
 export interface ClusterSummary {
@@ -98,8 +102,10 @@ function deadlineOf(context: unknown): Deadline {
 /** Builds the handler once per container (Pulumi's callbackFactory); settings are re-read on every invocation. */
 export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
     const telemetry = overrides.log && overrides.metrics ? undefined : createPowertoolsTelemetry();
+    // Read once: a container's environment never changes (the per-invocation parse below still checks the value).
+    const tracing = overrides.tracing ?? (process.env.REBALANCER_TRACING === "true" ? createTracing() : NO_TRACING);
     const deps: PassDeps = {
-        clients: overrides.clients ?? createAwsClients(),
+        clients: tracing.traceClients(overrides.clients ?? createAwsClients()),
         // Task-definition revisions are immutable: a read is good for the container's life.
         cache: createTaskDefinitionCache(),
         plan: overrides.plan ?? planCluster,
@@ -108,8 +114,13 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         clock: overrides.clock ?? systemClock,
     };
     const memory = createInstanceEventMemory();
+    let coldStart = true;
 
-    return async (event: unknown, context?: unknown): Promise<InvocationSummary> => {
+    return (event: unknown, context?: unknown): Promise<InvocationSummary> => tracing.invocation(async () => {
+        if (coldStart) {
+            coldStart = false;
+            publishColdStart(deps);
+        }
         // Before anything else, and on every invocation: a bad variable names itself and nothing is called.
         const settings = parseSettings(process.env);
         telemetry?.addContext(context);
@@ -141,7 +152,11 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         }
         let allCompleted = true;
         for (const clusterArn of clustersFor(trigger, settings)) {
-            const result = await runPass(deps, { clusterArn, trigger: trigger.kind, settings, dryRun, deadline });
+            const result = await tracing.pass(
+                clusterNameOf(clusterArn),
+                () => runPass(deps, { clusterArn, trigger: trigger.kind, settings, dryRun, deadline }),
+                (r) => ({ cluster: r.record.cluster, outcome: r.record.outcome, tasksMoved: r.record.totals.tasksMoved, dryRun }),
+            );
             summary.clusters.push(summarize(result.record));
             if (result.record.outcome !== "completed") allCompleted = false;
             if (result.seenInstances) {
@@ -151,7 +166,16 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         }
         if (trigger.kind === "container-instance" && allCompleted) memory.noteHandled(trigger.containerInstanceArn, trigger.version);
         return summary;
-    };
+    });
+}
+
+/** The container's first invocation (metrics are for people: losing them never fails an invocation). */
+function publishColdStart(deps: PassDeps): void {
+    try {
+        deps.metrics.publishFunction([{ name: "ColdStart", value: 1 }]);
+    } catch (err) {
+        deps.log.warn("metrics not published", { failure: summarizeError(err) });
+    }
 }
 
 let defaultHandler: LambdaHandler | undefined;

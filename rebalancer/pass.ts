@@ -9,7 +9,7 @@ import type { ErrorSummary } from "./errors";
 import { summarizeError } from "./errors";
 import type { ClusterSnapshot, ObserveFailure } from "./model";
 import type { PassOutcome, PassRecord } from "./passLog";
-import { buildPassRecord, splitForLog } from "./passLog";
+import { buildPassRecord, PASS_LOG_MESSAGE, splitForLog } from "./passLog";
 import { passMetrics } from "./passMetrics";
 import type { Plan } from "./plan/types";
 import type { PlanFunction } from "./planRounds";
@@ -53,6 +53,7 @@ export interface PassResult {
 export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassResult> {
     const started = deps.clock.now();
     const calls: ApiCalls = {};
+    const throttledBefore = deps.clients.throttledAttempts?.() ?? 0;
     const settings: Settings = { ...req.settings, dryRun: req.dryRun };
     let outcome: PassOutcome = "completed";
     let snapshot: ClusterSnapshot | undefined;
@@ -85,6 +86,8 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
         strategy: settings.strategy,
         durationMs: Math.max(0, deps.clock.now() - started),
         calls,
+        apiThrottles: (deps.clients.throttledAttempts?.() ?? 0) - throttledBefore,
+        surgeTimeoutSeconds: settings.surgeTimeoutSeconds,
         planRounds,
         ...(plan ? { plan } : {}),
         ...(acted ? { acted } : {}),
@@ -94,9 +97,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
     });
     const parts = splitForLog(record);
     for (const part of parts) {
-        if (outcome === "completed") deps.log.info("rebalancer pass", part);
-        else if (outcome === "deadline") deps.log.warn("rebalancer pass", part);
-        else deps.log.error("rebalancer pass", part);
+        if (outcome === "completed") deps.log.info(PASS_LOG_MESSAGE, part);
+        else if (outcome === "deadline") deps.log.warn(PASS_LOG_MESSAGE, part);
+        else deps.log.error(PASS_LOG_MESSAGE, part);
     }
     try {
         deps.metrics.publish(record.cluster, passMetrics(record));

@@ -6,6 +6,9 @@ import type { ErrorSummary } from "./errors";
 import type { ObserveFailure } from "./model";
 import type { Plan, ServiceDecision } from "./plan/types";
 
+/** The message of every pass record (the dashboard's decisions query selects on it). */
+export const PASS_LOG_MESSAGE = "rebalancer pass";
+
 export type PassOutcome =
     | "completed" // observed, planned, acted (or recorded, in a dry run); a service's write may still have failed
     | "failed" // observe or plan failed: nothing was written
@@ -16,6 +19,9 @@ export interface ServiceLogEntry {
     outcome: ServiceDecision["outcome"];
     reason?: string;
     detail: string;
+    /** Settings the service's tags override, and whether its writes were only recorded (its dryRun=true tag). */
+    overrides?: ServiceDecision["overrides"];
+    dryRunOnly?: true;
     skewBefore: number;
     skewAfter: number;
     lowerBound: number;
@@ -34,6 +40,8 @@ export interface PassRecord {
     durationMs: number;
     apiCalls: ApiCalls;
     apiCallsTotal: number;
+    /** Requests of this pass that AWS throttled (the SDK retried them). */
+    apiThrottles: number;
     /** Plans computed (1 + one per round of task-definition / protection reads). */
     planRounds: number;
     totals: {
@@ -42,12 +50,21 @@ export interface PassRecord {
         unbalanced: number;
         skipped: number;
         surgesInProgress: number;
+        /** Surges open once the pass's writes are done (waiting ones, new ones made, restores not made). */
+        surgesOpen: number;
+        /** Of those, the ones older than surgeTimeoutSeconds. */
+        surgesOverdue: number;
+        /**
+         * Services in scope (judged, so not skipped by a filter) and not dry-run, still unbalanced once the pass's
+         * writes are done: held back, writes not made, or more surplus than one pass moves.
+         */
+        servicesLeftUnbalanced: number;
         lowerBound: number;
         worstSkewBefore: number;
         worstSkewAfter: number;
         /** Tasks the plan moves this pass. */
         movesPlanned: number;
-        /** Tasks actually moved: services whose writes all succeeded, live passes only. */
+        /** Tasks actually moved: services whose writes all succeeded, live passes only (not dryRun-tagged services). */
         tasksMoved: number;
         writes: number;
         serviceErrors: number;
@@ -74,6 +91,8 @@ export interface PassFacts {
     strategy: string;
     durationMs: number;
     calls: ApiCalls;
+    apiThrottles: number;
+    surgeTimeoutSeconds: number;
     planRounds: number;
     plan?: Plan;
     acted?: ActResult;
@@ -89,6 +108,8 @@ function serviceEntry(d: ServiceDecision, acted: ActResult | undefined): Service
         outcome: d.outcome,
         ...(d.reason ? { reason: d.reason } : {}),
         detail: d.detail,
+        ...(d.overrides ? { overrides: d.overrides } : {}),
+        ...(d.dryRunOnly ? { dryRunOnly: true as const } : {}),
         skewBefore: d.skewBefore,
         skewAfter: d.skewAfter,
         lowerBound: d.lowerBound,
@@ -97,15 +118,51 @@ function serviceEntry(d: ServiceDecision, acted: ActResult | undefined): Service
     };
 }
 
+/** Whether the service's writes were made (true when it had none): live, not dryRun-tagged, every write done. */
+function writesMade(d: ServiceDecision, acted: ActResult | undefined, dryRun: boolean): boolean {
+    if (dryRun || d.dryRunOnly) return false;
+    const a = acted?.services.find((s) => s.serviceArn === d.serviceArn);
+    return a === undefined ? !(d.moves > 0 || d.outcome === "restore") : a.outcome === "done";
+}
+
+/** Whether the service still has a surge open once the pass's writes are done. */
+function surgeOpenAfter(d: ServiceDecision, made: boolean): boolean {
+    if (d.outcome === "waiting") return true;
+    if (d.outcome === "restore") return !made;
+    if (d.outcome === "surge") return made;
+    return false;
+}
+
+interface AfterPass {
+    surgesOpen: number;
+    surgesOverdue: number;
+    servicesLeftUnbalanced: number;
+}
+
+function afterPass(decisions: readonly ServiceDecision[], f: PassFacts): AfterPass {
+    const out: AfterPass = { surgesOpen: 0, surgesOverdue: 0, servicesLeftUnbalanced: 0 };
+    for (const d of decisions) {
+        const made = writesMade(d, f.acted, f.dryRun);
+        if (surgeOpenAfter(d, made)) {
+            out.surgesOpen++;
+            if ((d.surgeAgeSeconds ?? 0) >= f.surgeTimeoutSeconds) out.surgesOverdue++;
+        }
+        const dryRun = f.dryRun || d.dryRunOnly === true;
+        if (!dryRun && d.lowerBound > 0 && (!made || d.lowerBoundAfter > 0)) out.servicesLeftUnbalanced++;
+    }
+    return out;
+}
+
 export function buildPassRecord(f: PassFacts): PassRecord {
     const decisions = f.plan?.decisions ?? [];
     const acted = f.acted;
+    const after = afterPass(decisions, f);
     const serviceErrors = acted?.services.filter((s) => s.outcome === "failed" || s.outcome === "invalid").length ?? 0;
     let tasksMoved = 0;
     if (acted && !acted.dryRun) {
         for (const d of decisions) {
             const a = acted.services.find((s) => s.serviceArn === d.serviceArn);
-            if (a?.outcome === "done") tasksMoved += d.moves;
+            if (a?.outcome === "done" && !a.dryRun) tasksMoved += d.moves;
         }
     }
     const skipReasons: Record<string, number> = {};
@@ -121,6 +178,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
         durationMs: f.durationMs,
         apiCalls: { ...f.calls },
         apiCallsTotal: totalCalls(f.calls),
+        apiThrottles: f.apiThrottles,
         planRounds: f.planRounds,
         totals: {
             services: decisions.length,
@@ -128,6 +186,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
             unbalanced: m?.servicesUnbalanced ?? 0,
             skipped: m?.servicesSkipped ?? 0,
             surgesInProgress: m?.surgesInProgress ?? 0,
+            ...after,
             lowerBound: m?.lowerBound ?? 0,
             worstSkewBefore: m?.worstSkewBefore ?? 0,
             worstSkewAfter: m?.worstSkewAfter ?? 0,

@@ -33,7 +33,11 @@ function serviceBlock(d: ServiceDecision, snapshot: ClusterSnapshot): string[] {
         d.outcome === "skipped"
             ? `${d.service}: skipped (${d.reason ?? "no reason given"}): ${d.detail}`
             : `${d.service}: ${d.outcome}, moves ${d.moves}, skew ${d.skewBefore}→${d.skewAfter}, lower bound ${d.lowerBound}${d.detail ? `: ${d.detail}` : ""}`;
-    const lines = [head];
+    const own = [
+        ...Object.entries(d.overrides ?? {}).map(([k, v]) => `${k}=${v}`),
+        ...(d.dryRunOnly ? ["its writes only reported (tag dryRun=true)"] : []),
+    ];
+    const lines = own.length > 0 ? [head, `    tags: ${own.join(", ")}`] : [head];
     for (const level of d.levels) if (d.byLevel[level]) lines.push(levelLine(d, level, snapshot));
     return lines;
 }

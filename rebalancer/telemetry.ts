@@ -1,5 +1,6 @@
 // Where logs and metrics go: structured JSON logs through Powertools Logger and CloudWatch metrics through
 // Powertools Metrics (embedded metric format). Built once per container; tests pass their own sinks instead.
+import { CLUSTER_DIMENSION, FUNCTION_DIMENSION, METRIC_DEFINITIONS, METRICS_NAMESPACE, SERVICE_NAME, type MetricName } from "./metricCatalog";
 
 /** One structured log record: a message and its fields (never credentials, the environment or client config). */
 export interface LogSink {
@@ -9,19 +10,21 @@ export interface LogSink {
 }
 
 export interface MetricValue {
-    name: string;
-    unit: "Count" | "Milliseconds";
+    /** A metric of the catalog (metricCatalog.ts), which gives its unit and dimensions. */
+    name: MetricName;
     value: number;
+    /** The dimensions beyond the cluster (a skip reason), for metrics whose scope has them. */
+    dimensions?: Record<string, string>;
 }
 
 export interface MetricsSink {
-    /** Emits the values of one pass with the cluster name as dimension. */
+    /** Emits the values of one pass with the cluster name as dimension (and their own, if any). */
     publish(clusterName: string, values: readonly MetricValue[]): void;
+    /** Emits values of the function container itself (the cold start), with the function's name as dimension. */
+    publishFunction(values: readonly MetricValue[]): void;
 }
 
-export const METRICS_NAMESPACE = "EcsRebalancer";
-export const SERVICE_NAME = "ecs-rebalancer";
-export const CLUSTER_DIMENSION = "cluster";
+export { CLUSTER_DIMENSION, METRICS_NAMESPACE, SERVICE_NAME } from "./metricCatalog";
 
 export interface Telemetry {
     log: LogSink;
@@ -35,6 +38,7 @@ export function createPowertoolsTelemetry(): Telemetry {
     const { Metrics, MetricUnit } = require("@aws-lambda-powertools/metrics") as typeof import("@aws-lambda-powertools/metrics");
     const logger = new Logger({ serviceName: SERVICE_NAME });
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger });
+    const unitOf = (name: MetricName) => (METRIC_DEFINITIONS[name].unit === "Milliseconds" ? MetricUnit.Milliseconds : MetricUnit.Count);
     return {
         log: {
             info: (message, fields) => logger.info(message, fields),
@@ -44,9 +48,24 @@ export function createPowertoolsTelemetry(): Telemetry {
         metrics: {
             publish(clusterName, values) {
                 metrics.addDimension(CLUSTER_DIMENSION, clusterName);
-                for (const v of values) metrics.addMetric(v.name, v.unit === "Milliseconds" ? MetricUnit.Milliseconds : MetricUnit.Count, v.value);
+                for (const v of values) if (!v.dimensions) metrics.addMetric(v.name, unitOf(v.name), v.value);
                 // Flushes one EMF record and clears the dimension, so the next cluster's pass gets its own.
                 metrics.publishStoredMetrics();
+                // A value with dimensions of its own (a skip reason) is a record of its own.
+                for (const v of values) {
+                    if (!v.dimensions) continue;
+                    const single = metrics.singleMetric();
+                    single.addDimension(CLUSTER_DIMENSION, clusterName);
+                    for (const [name, value] of Object.entries(v.dimensions)) single.addDimension(name, value);
+                    single.addMetric(v.name, unitOf(v.name), v.value);
+                }
+            },
+            publishFunction(values) {
+                for (const v of values) {
+                    const single = metrics.singleMetric();
+                    single.addDimension(FUNCTION_DIMENSION, process.env.AWS_LAMBDA_FUNCTION_NAME ?? "unknown");
+                    single.addMetric(v.name, unitOf(v.name), v.value);
+                }
             },
         },
         addContext(context) {

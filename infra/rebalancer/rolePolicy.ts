@@ -7,8 +7,8 @@
 //   `…:<type>/<cluster>/<id>` and all with the ecs:cluster condition key.
 // - DescribeTaskDefinition and application-autoscaling:DescribeScalableTargets support no resource-level scoping.
 // - TagResource/UntagResource take service ARNs and aws:TagKeys (not ecs:cluster).
-
-export const REBALANCER_TAG_PREFIX = "ecs-rebalancer:";
+// - xray:PutTraceSegments/PutTelemetryRecords (only with tracing on) support no resource-level scoping.
+import { MARKER_TAG_KEYS } from "../../rebalancer/tagKeys";
 
 export interface PolicyStatement {
     Sid: string;
@@ -27,6 +27,8 @@ export interface RebalancerPolicyArgs {
     clusterArns: readonly string[];
     logGroupArn: string;
     deadLetterQueueArn: string;
+    /** X-Ray active tracing: the function sends its trace segments. */
+    tracing?: boolean;
 }
 
 const CLUSTER_ARN = /^(arn:[^:]+:ecs:[^:]+:\d{12}):cluster\/([A-Za-z0-9_-]+)$/;
@@ -60,16 +62,21 @@ export function rebalancerPolicyDocument(args: RebalancerPolicyArgs): PolicyDocu
             { Sid: "StopTasksOfTargetClusters", Effect: "Allow", Action: ["ecs:StopTask"], Resource: tasks, Condition: inTargetClusters },
             { Sid: "UpdateServicesOfTargetClusters", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: services, Condition: inTargetClusters },
             {
-                // The surge marker and last-move record only; `Null: false` so a request without tag keys never matches
-                // the (vacuously true) ForAllValues test.
-                Sid: "TagServicesWithRebalancerKeysOnly",
+                // The surge marker and the last-move record, by exact key: a prefix (`ecs-rebalancer:*`) would also
+                // let the role add or remove the opt-out, opt-in and per-service setting tags that teams set.
+                // `Null: false` so a request without tag keys never matches the (vacuously true) ForAllValues test.
+                Sid: "TagServicesWithMarkerKeysOnly",
                 Effect: "Allow",
                 Action: ["ecs:TagResource", "ecs:UntagResource"],
                 Resource: services,
-                Condition: { "ForAllValues:StringLike": { "aws:TagKeys": [`${REBALANCER_TAG_PREFIX}*`] }, Null: { "aws:TagKeys": "false" } },
+                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [...MARKER_TAG_KEYS] }, Null: { "aws:TagKeys": "false" } },
             },
             { Sid: "WriteOwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroupArn, `${logGroupArn}:*`] },
             { Sid: "SendFailedEventsToOwnDeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: args.deadLetterQueueArn },
+            // What AWSXRayDaemonWriteAccess grants the function; X-Ray supports no resource-level scoping for these.
+            ...(args.tracing
+                ? [{ Sid: "WriteTraces", Effect: "Allow" as const, Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: "*" }]
+                : []),
         ],
     };
 }

@@ -16,6 +16,13 @@ import {
     LAMBDA_TIMEOUT_SECONDS,
 } from "../limits";
 import { describeInvalidSchedule, SCHEDULE_OFF } from "../scheduleExpression";
+import { clusterNameOf } from "../../rebalancer/arns";
+import type { TargetCluster } from "../clusterArns";
+import { describeInvalidAlarmWindow, statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./alarmDefinitions";
+import { describeInvalidAlarmEmail, describeInvalidAlarmTopicArn } from "../alarmTargets";
+import { RebalancerAlarms } from "./rebalancerAlarms";
+import { dashboardNameFor, describeInvalidDashboardName } from "./dashboardBody";
+import { RebalancerDashboard } from "./rebalancerDashboard";
 import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolicy";
 
 /**
@@ -23,6 +30,15 @@ import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolic
  * stays small, and the function uses the SDK the runtime keeps patched). Powertools is not bundled: it ships.
  */
 export const RUNTIME_PROVIDED_PACKAGES: readonly string[] = ["@aws-sdk/client-ecs", "@aws-sdk/client-application-auto-scaling"];
+
+/** Packaged only with tracing on (it brings the X-Ray SDK): without it the archive and the cold start stay as small. */
+export const TRACING_PACKAGES: readonly string[] = ["@aws-lambda-powertools/tracer"];
+
+/**
+ * Dependencies of the X-Ray SDK that hold TypeScript types only (nothing requires them at run time): left out of the
+ * archive with tracing on, they would be most of its size (@types/node alone is 2.4 MB unzipped).
+ */
+export const TYPE_ONLY_TRACING_DEPENDENCIES: readonly string[] = ["@types/cls-hooked", "@aws-sdk/types", "@smithy/types"];
 
 /**
  * Async invocations: a pass that throws is retried once; an event still queued after one default sweep interval
@@ -33,8 +49,8 @@ export const MAX_RETRY_ATTEMPTS = 1;
 export const MAX_EVENT_AGE_SECONDS = 900;
 
 export interface TaskRebalancerArgs {
-    /** ARNs of the clusters to rebalance (at least one, each once). */
-    clusterArns: pulumi.Input<pulumi.Input<string>[]>;
+    /** The clusters to rebalance (at least one, each once), each with a key for the names of its alarms. */
+    clusters: readonly TargetCluster[];
     /** Every setting but the clusters, as rebalancer/settings.ts defines them. */
     settings: RebalancerSettings;
     /** EventBridge schedule expression of the periodic sweep, or `off`. Default `rate(15 minutes)`. */
@@ -45,6 +61,14 @@ export interface TaskRebalancerArgs {
     memorySizeMb?: number;
     /** Default 300 s. */
     timeoutSeconds?: number;
+    /** Subscribed by email to the alarms' topic. */
+    alarmEmail?: string;
+    /** An existing SNS topic the alarms notify as well. */
+    alarmTopicArn?: string;
+    /** Sweep intervals in a row in which every pass left a service unbalanced before that alarm fires. Default 4. */
+    unbalancedAlarmPasses?: number;
+    /** The CloudWatch dashboard's name. Default `<project>-<stack>` (one per stack). */
+    dashboardName?: string;
 }
 
 interface RuleSpec {
@@ -63,6 +87,11 @@ export class TaskRebalancer extends pulumi.ComponentResource {
     readonly deadLetterQueueUrl: pulumi.Output<string>;
     readonly targetClusterArns: pulumi.Output<string[]>;
     readonly ruleNames: pulumi.Output<string[]>;
+    /** Every SNS topic the alarms notify (ALARM and OK). */
+    readonly alarmTopicArns: pulumi.Output<string[]>;
+    readonly dashboardName: pulumi.Output<string>;
+    /** The dashboard in the CloudWatch console. */
+    readonly dashboardUrl: pulumi.Output<string>;
 
     constructor(name: string, args: TaskRebalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ecs-rebalancer:rebalancer:TaskRebalancer", name, {}, opts);
@@ -71,9 +100,14 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         const memorySizeMb = args.memorySizeMb ?? DEFAULT_LAMBDA_MEMORY_MB;
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
         validateArgs(name, args.settings, schedule, logRetentionDays, memorySizeMb, timeoutSeconds);
+        validateClusterKeys(name, args.clusters);
+        // The alarms' and the dashboard's args too, before any resource is declared.
+        const unbalancedAlarmPasses = args.unbalancedAlarmPasses ?? UNBALANCED_ALARM_PASSES.default;
+        const dashboardName = args.dashboardName ?? dashboardNameFor(pulumi.getProject(), pulumi.getStack());
+        validateMonitoringArgs(name, { ...args, unbalancedAlarmPasses, dashboardName }, schedule);
 
-        // The cluster list is only known at deploy time; it is checked against the handler's schema once resolved.
-        const clusterArns = pulumi.output(args.clusterArns).apply((arns) => {
+        // The ARNs are only known at deploy time; they are checked against the handler's schema once resolved.
+        const clusterArns = pulumi.all(args.clusters.map((c) => c.arn)).apply((arns) => {
             const problem = describeInvalid(fieldFor("clusters"), arns);
             if (problem) throw new Error(`TaskRebalancer ${name}: clusterArns ${JSON.stringify(arns)}: ${problem}`);
             return arns;
@@ -103,7 +137,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 role: role.id,
                 policy: pulumi
                     .all([clusterArns, logGroup.arn, deadLetterQueue.arn])
-                    .apply(([arns, logGroupArn, deadLetterQueueArn]) => JSON.stringify(rebalancerPolicyDocument({ clusterArns: arns, logGroupArn, deadLetterQueueArn }))),
+                    .apply(([arns, logGroupArn, deadLetterQueueArn]) =>
+                        JSON.stringify(rebalancerPolicyDocument({ clusterArns: arns, logGroupArn, deadLetterQueueArn, tracing: args.settings.tracing }))),
             },
             { parent: this },
         );
@@ -126,7 +161,11 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 deadLetterConfig: { targetArn: deadLetterQueue.arn },
                 // INFO for the platform too: its REPORT lines (duration, max memory) are what tuning memory and timeout needs.
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "INFO" },
-                codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
+                // Active: Lambda samples invocations and the tracer adds the passes and the ECS calls.
+                tracingConfig: { mode: args.settings.tracing ? "Active" : "PassThrough" },
+                codePathOptions: {
+                    extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES, ...(args.settings.tracing ? TYPE_ONLY_TRACING_DEPENDENCIES : TRACING_PACKAGES)],
+                },
             },
             // Lambda checks at creation that the role may send to the dead-letter queue.
             { parent: this, dependsOn: [rolePolicy] },
@@ -138,37 +177,31 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-errors`,
+        const clusterNames = args.clusters.map((c) => pulumi.output(c.arn).apply(clusterNameOf));
+        const dashboard = new RebalancerDashboard(
+            name,
             {
-                alarmDescription: "ecs-rebalancer: a pass failed (see the function's log group); the next event or sweep retries",
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: { FunctionName: this.function.name },
-                statistic: "Sum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
+                dashboardName,
+                functionName: this.function.name,
+                logGroupName: logGroup.name,
+                deadLetterQueueName: deadLetterQueue.name,
+                clusterNames,
+                timeoutSeconds,
+                skewThreshold: args.settings.skewThreshold,
             },
             { parent: this },
         );
-        new aws.cloudwatch.MetricAlarm(
-            `${name}-dlq-depth`,
+        const alarms = new RebalancerAlarms(
+            name,
             {
-                alarmDescription:
-                    "ecs-rebalancer: invocations were dropped to the dead-letter queue (failed twice, or expired while the function was busy); " +
-                    "the message attributes ErrorCode/ErrorMessage say which",
-                namespace: "AWS/SQS",
-                metricName: "ApproximateNumberOfMessagesVisible",
-                dimensions: { QueueName: deadLetterQueue.name },
-                statistic: "Maximum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 1,
-                comparisonOperator: "GreaterThanOrEqualToThreshold",
-                treatMissingData: "notBreaching",
+                functionName: this.function.name,
+                deadLetterQueueName: deadLetterQueue.name,
+                clusters: args.clusters.map((c, i) => ({ key: c.key, name: clusterNames[i] })),
+                surgeTimeoutSeconds: args.settings.surgeTimeoutSeconds,
+                unbalancedPasses: unbalancedAlarmPasses,
+                statePeriodSeconds: statePeriodSeconds(schedule),
+                email: args.alarmEmail,
+                topicArn: args.alarmTopicArn,
             },
             { parent: this },
         );
@@ -197,6 +230,9 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         this.deadLetterQueueUrl = deadLetterQueue.url;
         this.targetClusterArns = clusterArns;
         this.ruleNames = pulumi.all(ruleNames);
+        this.alarmTopicArns = alarms.topicArns;
+        this.dashboardName = dashboard.dashboardName;
+        this.dashboardUrl = dashboard.url;
         this.registerOutputs({
             functionName: this.functionName,
             functionArn: this.functionArn,
@@ -205,6 +241,9 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             deadLetterQueueUrl: this.deadLetterQueueUrl,
             targetClusterArns: this.targetClusterArns,
             ruleNames: this.ruleNames,
+            alarmTopicArns: this.alarmTopicArns,
+            dashboardName: this.dashboardName,
+            dashboardUrl: this.dashboardUrl,
         });
     }
 
@@ -226,8 +265,40 @@ export class TaskRebalancer extends pulumi.ComponentResource {
     }
 }
 
+const CLUSTER_KEY = /^[A-Za-z0-9_-]{1,100}$/;
+
+function validateClusterKeys(name: string, clusters: readonly TargetCluster[]): void {
+    const keys = clusters.map((c) => c.key);
+    const malformed = keys.find((k) => !CLUSTER_KEY.test(k));
+    const repeated = keys.find((k, i) => keys.indexOf(k) !== i);
+    let problem: string | undefined;
+    if (keys.length === 0) problem = "expected at least one cluster";
+    else if (malformed !== undefined) problem = `key ${JSON.stringify(malformed)}: expected 1–100 letters, digits, - or _`;
+    else if (repeated !== undefined) problem = `key ${JSON.stringify(repeated)} is used twice: each cluster needs its own`;
+    if (problem) throw new Error(`TaskRebalancer ${name}: clusters: ${problem}`);
+}
+
 function patternJson(pattern: EventPattern): string {
     return JSON.stringify(pattern);
+}
+
+function validateMonitoringArgs(
+    name: string,
+    args: Pick<TaskRebalancerArgs, "alarmEmail" | "alarmTopicArn"> & { unbalancedAlarmPasses: number; dashboardName: string },
+    schedule: string,
+): void {
+    const checks: [string, string | undefined][] = [
+        ["alarmEmail", describeInvalidAlarmEmail(args.alarmEmail ?? "")],
+        ["alarmTopicArn", describeInvalidAlarmTopicArn(args.alarmTopicArn ?? "")],
+        [
+            "unbalancedAlarmPasses",
+            describeInvalidIntegerRange(args.unbalancedAlarmPasses, UNBALANCED_ALARM_PASSES)
+                ?? describeInvalidAlarmWindow(args.unbalancedAlarmPasses, statePeriodSeconds(schedule)),
+        ],
+        ["dashboardName", describeInvalidDashboardName(args.dashboardName)],
+    ];
+    const problems = checks.filter(([, problem]) => problem).map(([arg, problem]) => `${arg}: ${problem}`);
+    if (problems.length > 0) throw new Error(`TaskRebalancer ${name}: invalid args:\n  ${problems.join("\n  ")}`);
 }
 
 function validateArgs(name: string, settings: RebalancerSettings, schedule: string, logRetentionDays: number, memorySizeMb: number, timeoutSeconds: number): void {

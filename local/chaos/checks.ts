@@ -14,7 +14,8 @@ export interface CheckResult {
 }
 
 export const SURGE_TAG = "ecs-rebalancer:surge";
-const TAG_PREFIX = "ecs-rebalancer:";
+/** The only keys the rebalancer may write: its surge marker and its last-move record (never a team's tags). */
+const MARKER_KEYS = [SURGE_TAG, "ecs-rebalancer:last-move"];
 
 function result(details: string[]): CheckResult {
     return { count: details.length, details };
@@ -85,10 +86,10 @@ export function forbiddenWrite(call: Pick<RebalancerCall, "operation" | "input">
             const keys = call.operation === "TagResource"
                 ? ((input.tags as { key?: unknown }[] | undefined) ?? []).map((t) => t.key)
                 : ((input.tagKeys as unknown[] | undefined) ?? []);
-            const foreign = keys.filter((k) => typeof k !== "string" || !k.startsWith(TAG_PREFIX));
+            const foreign = keys.filter((k) => typeof k !== "string" || !MARKER_KEYS.includes(k));
             const onService = typeof input.resourceArn === "string" && /:service\//.test(input.resourceArn);
             if (foreign.length === 0 && onService) return undefined;
-            return `${call.operation} on ${String(input.resourceArn)} with key(s) ${JSON.stringify(foreign)} (only ${TAG_PREFIX}* keys on services are allowed)`;
+            return `${call.operation} on ${String(input.resourceArn)} with key(s) ${JSON.stringify(foreign)} (only ${MARKER_KEYS.join(" and ")} on services are allowed)`;
         }
         default:
             return READ.test(call.operation) ? undefined : `${call.operation} is not a write the rebalancer may make`;

@@ -9,6 +9,7 @@ import { loadLambda, type LambdaHandlerFn } from "../lambdaHost";
 import { LocalAsyncLambda } from "../lambdaRuntime";
 import { createSeedHandler, seedEventPattern } from "../seedRebalancer";
 import type { ScenarioWorld } from "./world";
+import type { DashboardBody } from "../../infra/rebalancer/dashboardBody";
 
 export const STRATEGY_NAMES = ["minimal", "redeploy", "seed", "none"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -30,6 +31,8 @@ export interface RebalancerUnderTest {
     config?: Record<string, string>;
     /** The settings the function runs with, as its environment says. */
     environment?: Record<string, string>;
+    /** The CloudWatch dashboard the program declares for it (minimal/redeploy). */
+    dashboardBody?: DashboardBody;
     /**
      * minimal/redeploy: loads the deployed closure again, as a fresh Lambda container (its own clients and
      * memory), with `env` added to its environment; its output goes to `logs` unless `muted()` says it is dead.
@@ -89,7 +92,7 @@ function capturingOutput(handler: LambdaHandlerFn, logs: CapturedLog[], counter:
     };
 }
 
-function awsEnvironment(world: ScenarioWorld, accessKeyId: string): Record<string, string> {
+function awsEnvironment(world: ScenarioWorld, accessKeyId: string, functionName: string): Record<string, string> {
     const endpoint = world.emulator.endpoint!;
     return {
         AWS_REGION: world.scenario.region,
@@ -98,7 +101,7 @@ function awsEnvironment(world: ScenarioWorld, accessKeyId: string): Record<strin
         AWS_ENDPOINT_URL_ECS: endpoint,
         AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING: endpoint,
         AWS_EC2_METADATA_DISABLED: "true",
-        AWS_LAMBDA_FUNCTION_NAME: "ecs-rebalancer",
+        AWS_LAMBDA_FUNCTION_NAME: functionName,
     };
 }
 
@@ -137,7 +140,7 @@ export async function rebalancerFor(strategy: StrategyName, world: ScenarioWorld
     const counter: InvocationCounter = { value: 0 };
     const newContainer = async (options: ContainerOptions = {}): Promise<LambdaHandlerFn> => {
         const handler = await loadLambda(deployed.indexJs, {
-            env: { ...deployed.environment, ...awsEnvironment(world, accessKeyId), ...(options.env ?? {}) },
+            env: { ...deployed.environment, ...awsEnvironment(world, accessKeyId, deployed.functionName), ...(options.env ?? {}) },
             now: () => clock.now(),
             // The function's waits (its write pacing) pass on the emulated clock, as the world goes on meanwhile.
             setTimeout: (fn: () => void, ms?: number) => {
@@ -151,8 +154,9 @@ export async function rebalancerFor(strategy: StrategyName, world: ScenarioWorld
         timeoutMs: deployed.timeoutSeconds * 1000,
         maximumRetryAttempts: deployed.maximumRetryAttempts,
         maximumEventAgeMs: deployed.maximumEventAgeSeconds * 1000,
-        functionName: "ecs-rebalancer",
+        functionName: deployed.functionName,
     });
     const bus = new LocalEventBus(deployed.rules, lambda, clock, world.emulator.accountId, world.scenario.region);
-    return { strategy, accessKeyId, lambda, bus, logs, config, environment: deployed.environment, newContainer };
+    const dashboardBody = JSON.parse(deployed.dashboardBody) as DashboardBody;
+    return { strategy, accessKeyId, lambda, bus, logs, config, environment: deployed.environment, dashboardBody, newContainer };
 }

@@ -12,6 +12,7 @@ import { RebalancerAccounting } from "./accounting";
 import { serviceLowerBound } from "./lowerBound";
 import { rebalancerFor, type CapturedLog, type RebalancerOptions, type RebalancerUnderTest, type StrategyName } from "./rebalancers";
 import type { Scenario } from "./scenarioFile";
+import type { DashboardBody } from "../../infra/rebalancer/dashboardBody";
 import { ScenarioWorld, timingOf } from "./world";
 
 export const WRITE_OPERATIONS = new Set([
@@ -63,8 +64,12 @@ export interface RunResult {
     report: ScenarioReport;
     timeline: TimelineEntry[];
     logs: CapturedLog[];
-    /** Invocation results (the function's summaries), in order. */
-    invocations: { time: number; event: unknown; result?: unknown; error?: string }[];
+    /** Invocation results (the function's summaries), in order; `durationMs` on the emulated clock. */
+    invocations: { time: number; durationMs: number; event: unknown; result?: unknown; error?: string }[];
+    /** Events the local Lambda runtime dropped (its dead-letter queue). */
+    deadLetters: number;
+    /** The dashboard the program declares for the function (minimal/redeploy). */
+    dashboard?: DashboardBody;
 }
 
 const DEFAULT_SCHEDULE_SECONDS = 15 * 60;
@@ -141,7 +146,7 @@ class Play {
         const writesBefore = writeCount(this.world.emulator.apiCalls);
         const record = await lambda.runNext();
         if (!record) return false;
-        this.invocations.push({ time: record.startedAt, event: record.event, result: record.result, error: record.error });
+        this.invocations.push({ time: record.startedAt, durationMs: record.endedAt - record.startedAt, event: record.event, result: record.result, error: record.error });
         const wrote = writeCount(this.world.emulator.apiCalls) - writesBefore;
         const result = record.result as { trigger?: string; clusters?: { movesPlanned?: number; tasksMoved?: number; writes?: number; skipReasons?: Record<string, number> }[] } | undefined;
         const summary = record.error
@@ -302,5 +307,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         timing: { taskStartMs: timing.taskStartMs, healthCheckMs: timing.healthCheckMs, taskStopMs: timing.taskStopMs, schedulePeriodSeconds },
         ...(scenario.expect ? { expectations: checkExpectations(scenario, baseline) } : {}),
     };
-    return { report, timeline: run.play.timeline, logs: run.rebalancer.logs, invocations: run.play.invocations };
+    return {
+        report, timeline: run.play.timeline, logs: run.rebalancer.logs, invocations: run.play.invocations,
+        deadLetters: run.rebalancer.lambda?.deadLetters.length ?? 0,
+        ...(run.rebalancer.dashboardBody ? { dashboard: run.rebalancer.dashboardBody } : {}),
+    };
 }

@@ -15,6 +15,7 @@ import { quickBalance } from "./quickBalance";
 import { redeployStrategy } from "./redeploy";
 import { isRequirements, requirementsOf, type Requirements, type RequirementsContext } from "./requirements";
 import { serviceRefusal } from "./serviceFilter";
+import { selectionRefusal, serviceSettings, type ServiceSettings } from "./serviceTags";
 import type { MoveStreak, RebalanceStrategy } from "./strategy";
 import { repairSurge } from "./surgeRepair";
 import { reserveRoomForWaitingTasks } from "./waitingTasks";
@@ -41,6 +42,9 @@ interface Judgement {
 
 interface Candidate {
     service: Service;
+    /** The pass's settings with the service's tag overrides. */
+    settings: Settings;
+    marks: DecisionMarks;
     req: Requirements;
     judgement: Judgement;
     fingerprint: string;
@@ -49,6 +53,17 @@ interface Candidate {
     streak: MoveStreak;
     /** ECS's AZ rebalancing owns the AZ level (azOwnership.ts). */
     ecsOwnsAzs: boolean;
+}
+
+/** What a decision says about the service's own settings: its tag overrides and whether its writes are dry-run only. */
+type DecisionMarks = Pick<ServiceDecision, "overrides" | "dryRunOnly">;
+
+function marksOf(own: ServiceSettings | undefined): DecisionMarks {
+    if (!own) return {};
+    return {
+        ...(Object.keys(own.overrides).length > 0 ? { overrides: own.overrides } : {}),
+        ...(own.dryRunOnly ? { dryRunOnly: true as const } : {}),
+    };
 }
 
 function emptyDecision(service: Service): ServiceDecision {
@@ -113,7 +128,6 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
     const unreadTaskDefinitions = new Set<string>();
     const cache = new EligibilityCache(index);
     const now = snapshot.observedAt;
-    const threshold = settings.skewThreshold;
     const decisions = new Map<string, ServiceDecision>();
     const repairs: Action[] = [];
     const candidates: Candidate[] = [];
@@ -121,18 +135,28 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
     // How balanced is each service? Aggregated (quickBalance) where that is exact, else on the full layout.
     const services = [...snapshot.services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const service of services) {
-        const base = emptyDecision(service);
+        const tagged = serviceSettings(service, settings);
+        const own = "skip" in tagged ? undefined : tagged;
+        const marks = marksOf(own);
+        const base: ServiceDecision = { ...emptyDecision(service), ...marks };
+        // A surge is finished or undone whatever the service's selection and tags say now (a repair is a write, so
+        // a dryRun=true tag records it instead).
         const repair = repairSurge(service, now, settings.surgeTimeoutSeconds);
         if (repair) {
-            decisions.set(service.arn, { ...base, outcome: repair.outcome, detail: repair.detail });
+            decisions.set(service.arn, {
+                ...base, outcome: repair.outcome, detail: repair.detail,
+                ...(repair.ageSeconds !== undefined ? { surgeAgeSeconds: repair.ageSeconds } : {}),
+            });
             repairs.push(...repair.actions);
             continue;
         }
-        const refusal = serviceRefusal(service, settings.skipTag);
+        const refusal = selectionRefusal(service, settings) ?? serviceRefusal(service, settings.skipTag) ?? ("skip" in tagged ? tagged.skip : undefined);
         if (refusal) {
             decisions.set(service.arn, { ...base, reason: refusal.reason, detail: refusal.detail });
             continue;
         }
+        const serviceSettingsNow = own!.settings;
+        const threshold = serviceSettingsNow.skewThreshold;
         const listed = index.tasksOf(service.name).length;
         if (listed !== service.desiredCount) {
             // The tasks and the service were read moments apart, or ECS is still starting or stopping some.
@@ -201,7 +225,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             else sureMovesOnly = true;
         }
         if (req.unreadTaskDefinition) unreadTaskDefinitions.add(req.unreadTaskDefinition);
-        candidates.push({ service, req, judgement, fingerprint, sureMovesOnly, streak, ecsOwnsAzs });
+        candidates.push({ service, settings: serviceSettingsNow, marks, req, judgement, fingerprint, sureMovesOnly, streak, ecsOwnsAzs });
     }
 
     // Moves: most surplus first, so a small budget goes where it helps most; each on the full layout.
@@ -212,7 +236,8 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
     const unreadProtection: string[] = [];
     let budget = settings.maxMovesPerPass;
     for (const c of candidates) {
-        const base = withJudgement(emptyDecision(c.service), c.judgement);
+        const threshold = c.settings.skewThreshold;
+        const base = withJudgement({ ...emptyDecision(c.service), ...c.marks }, c.judgement);
         if (budget <= 0) {
             decisions.set(c.service.arn, { ...base, reason: "pass-cap-reached", detail: `this pass already moves ${settings.maxMovesPerPass} task(s); next pass` });
             continue;
@@ -232,7 +257,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             continue;
         }
         const result = strategy.planService({
-            service: c.service, tasks: index.tasksOf(c.service.name), layout, tree, balance, index, settings, now, budget,
+            service: c.service, tasks: index.tasksOf(c.service.name), layout, tree, balance, index, settings: c.settings, now, budget,
             fingerprint: c.fingerprint, unreadProtectionIsProtected: options.unreadProtectionIsProtected ?? false,
             sureMovesOnly: c.sureMovesOnly,
             streak: c.streak,
@@ -247,7 +272,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         }
         const after = result.outcome === "redeploy" ? balance : evaluateBalance(tree, result.predictedCounts, threshold);
         decisions.set(c.service.arn, {
-            ...withJudgement(emptyDecision(c.service), judgement),
+            ...withJudgement({ ...emptyDecision(c.service), ...c.marks }, judgement),
             outcome: result.outcome,
             reason: result.reason,
             detail: result.detail,

@@ -3,11 +3,10 @@
 // - the last-move record: the lower bound and skew before the last move, so a move that improved neither is not repeated
 //   until the service's situation (desired count, task definition, eligible instances) changes.
 
+import { LAST_MOVE_TAG, SURGE_TAG } from "../tagKeys";
 import type { Tag } from "./types";
 
-export const TAG_PREFIX = "ecs-rebalancer:";
-export const SURGE_TAG = `${TAG_PREFIX}surge`;
-export const LAST_MOVE_TAG = `${TAG_PREFIX}last-move`;
+export { LAST_MOVE_TAG, SURGE_TAG, TAG_PREFIX } from "../tagKeys";
 
 export interface SurgeMarker {
     /** desiredCount before the surge: the owner's value. */

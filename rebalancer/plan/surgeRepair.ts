@@ -9,6 +9,8 @@ export interface SurgeRepair {
     outcome: Outcome;
     detail: string;
     actions: Action[];
+    /** How long the surge has been open (seconds since its marker was written), when the marker is readable. */
+    ageSeconds?: number;
 }
 
 function steady(service: Service): boolean {
@@ -18,6 +20,13 @@ function steady(service: Service): boolean {
 }
 
 export function repairSurge(service: Service, nowMs: number, surgeTimeoutSeconds: number): SurgeRepair | undefined {
+    const repair = repairOf(service, nowMs, surgeTimeoutSeconds);
+    const marker = decodeSurgeMarker(service.tags[SURGE_TAG]);
+    if (!repair || marker === undefined || marker === "malformed") return repair;
+    return { ...repair, ageSeconds: Math.max(0, Math.floor(nowMs / 1000) - marker.at) };
+}
+
+function repairOf(service: Service, nowMs: number, surgeTimeoutSeconds: number): SurgeRepair | undefined {
     const marker = decodeSurgeMarker(service.tags[SURGE_TAG]);
     if (marker === undefined) return undefined;
     const clear = (tagKeys: string[]): Action => ({ kind: "clear-marker", service: service.name, serviceArn: service.arn, tagKeys });

@@ -8,6 +8,8 @@ export type SkipReason =
     | "mid-deployment"
     | "controller-not-ecs"
     | "opted-out"
+    | "not-selected"
+    | "invalid-service-tag"
     | "binpack-or-random"
     | "fewer-than-2-instances"
     | "unsupported-constraint"
@@ -34,11 +36,24 @@ export interface LevelCounts {
     targets: Record<string, number>;
 }
 
+/** The settings a service's own tags override (plan/serviceTags.ts), only the keys it sets. */
+export interface ServiceOverrides {
+    skewThreshold?: number;
+    dryRun?: boolean;
+    maxMovesPerService?: number;
+}
+
 export interface ServiceDecision {
     service: string;
     serviceArn: string;
     outcome: Outcome;
     reason?: SkipReason;
+    /** Settings the service's tags override for it. */
+    overrides?: ServiceOverrides;
+    /** In a live pass, the service's actions are only recorded (its tag says dryRun=true): act does not send them. */
+    dryRunOnly?: true;
+    /** A service with a surge marker: seconds since the surge began. */
+    surgeAgeSeconds?: number;
     /** One sentence for people: why this outcome. */
     detail: string;
     /** The spread levels this service is balanced on, outermost first: "az", "instance" or "attribute:<name>". */

@@ -99,6 +99,8 @@ describe("end state", () => {
             call(7, "UpdateService", { cluster: "c", service: "web", taskDefinition: "web:2" }),
             call(8, "UpdateService", { cluster: "c", service: "web", desiredCount: 3, placementStrategy: [] }),
             call(9, "TagResource", { resourceArn: service, tags: [{ key: "team", value: "x" }] }),
+            call(9, "UntagResource", { resourceArn: service, tagKeys: ["ecs-rebalancer:skip"] }),
+            call(9, "TagResource", { resourceArn: service, tags: [{ key: "ecs-rebalancer:enabled", value: "false" }] }),
             call(10, "UntagResource", { resourceArn: "arn:aws:ecs:us-east-1:123456789012:cluster/chaos", tagKeys: [SURGE_TAG] }),
             call(11, "DeleteService", { service: "web" }),
             call(12, "RunTask", {}),

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
-import { RUNTIME_PROVIDED_PACKAGES } from "../../infra/rebalancer/taskRebalancer";
+import { RUNTIME_PROVIDED_PACKAGES, TRACING_PACKAGES } from "../../infra/rebalancer/taskRebalancer";
 import { createHandler } from "../../rebalancer/handler";
 import { ProgramRun, RecordedResource, runProgram } from "../../local/pulumiMocks";
 import { zip, ZipEntry } from "../../local/zip";
@@ -84,14 +84,21 @@ it("holds no @pulumi package, no dev dependency and none of the SDK clients the 
     expect(files.some((f) => f.startsWith("node_modules/@aws-lambda-powertools/logger/"))).toBe(true);
 });
 
-it("requires only Node built-ins, packages inside the archive, or the runtime's bundled AWS SDK", () => {
+it("leaves the tracer and the X-Ray SDK out when tracing is off (the default)", () => {
+    const files = filesUnder(unpacked);
+    for (const pkg of [...TRACING_PACKAGES, "aws-xray-sdk-core"]) expect({ pkg, packaged: files.some((f) => f.startsWith(`node_modules/${pkg}/`)) }).toEqual({ pkg, packaged: false });
+});
+
+it("requires only Node built-ins, packages inside the archive, or the runtime's bundled AWS SDK (the tracer only with tracing on)", () => {
     const specifiers = [...indexJs.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
     for (const specifier of specifiers) {
         const builtin = specifier.startsWith("node:") || builtinModules.includes(specifier) || builtinModules.includes(specifier.split("/")[0]);
         const pkg = packageOf(specifier);
         const bundled = fs.existsSync(path.join(unpacked, "node_modules", pkg, "package.json"));
         const runtimeSdk = pkg.startsWith("@aws-sdk/");
-        expect({ specifier, resolvable: builtin || bundled || runtimeSdk }).toEqual({ specifier, resolvable: true });
+        // Required by rebalancer/tracing.ts only when the container starts with REBALANCER_TRACING=true.
+        const tracingOnly = TRACING_PACKAGES.includes(pkg) && fn.inputs.environment.variables.REBALANCER_TRACING === "false";
+        expect({ specifier, resolvable: builtin || bundled || runtimeSdk || tracingOnly }).toEqual({ specifier, resolvable: true });
         expect(specifier.startsWith("@pulumi/")).toBe(false);
         expect(specifier.startsWith(".")).toBe(false);
     }

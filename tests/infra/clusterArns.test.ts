@@ -1,5 +1,5 @@
 // Cluster names become ARNs of the stack's own account, region and partition.
-import { clusterArnFor, parseClusterArn, targetClusterArnsIn } from "../../infra/clusterArns";
+import { clusterArnFor, parseClusterArn, targetClusterArnsIn, uniqueKeys } from "../../infra/clusterArns";
 
 const scope = { partition: "aws-cn", region: "cn-north-1", accountId: "210987654321" };
 
@@ -49,5 +49,13 @@ describe("targetClusterArnsIn", () => {
         const { warnings } = targetClusterArnsIn(["arn:aws:ecs:eu-west-1:123456789012:cluster/far", "arn:aws:ecs:us-east-1:210987654321:cluster/other"], here);
         expect(warnings).toHaveLength(2);
         expect(warnings[0]).toMatch(/eu-west-1.*is not in this stack's account 123456789012 and region us-east-1/);
+    });
+});
+
+describe("uniqueKeys", () => {
+    it("keys the clusters' alarms by name, a name met again with -2, -3 (two ARNs can name clusters alike)", () => {
+        expect(uniqueKeys(["demo", "prod", "batch"])).toEqual(["demo", "prod", "batch"]);
+        expect(uniqueKeys(["demo", "prod", "prod", "demo", "prod"])).toEqual(["demo", "prod", "prod-2", "demo-2", "prod-3"]);
+        expect(uniqueKeys(["a", "a-2", "a"])).toEqual(["a", "a-2", "a-3"]);
     });
 });

@@ -217,7 +217,7 @@ describe("TaskRebalancer", () => {
         expect(bySid.UpdateServicesOfTargetClusters.Resource).toEqual(["test-demo-ecs", "prod", "batch"].map((c) => `arn:aws:ecs:us-east-1:123456789012:service/${c}/*`));
         expect(bySid.StopTasksOfTargetClusters.Condition).toEqual({ ArnEquals: { "ecs:cluster": allTargets } });
         expect(bySid.ListServicesAndTasksOfTargetClusters.Condition).toEqual({ ArnEquals: { "ecs:cluster": allTargets } });
-        expect(bySid.TagServicesWithRebalancerKeysOnly.Condition["ForAllValues:StringLike"]).toEqual({ "aws:TagKeys": ["ecs-rebalancer:*"] });
+        expect(bySid.TagServicesWithMarkerKeysOnly.Condition["ForAllValues:StringEquals"]).toEqual({ "aws:TagKeys": ["ecs-rebalancer:surge", "ecs-rebalancer:last-move"] });
         expect(bySid.WriteOwnLogGroup.Resource).toContain(one("aws:cloudwatch/logGroup:LogGroup", "rebalancer-logs").state.arn);
         expect(bySid.SendFailedEventsToOwnDeadLetterQueue.Resource).toBe(one("aws:sqs/queue:Queue").state.arn);
         // Statements with a wildcard resource hold reads only.
@@ -243,13 +243,39 @@ describe("TaskRebalancer", () => {
         expect(invokeConfig.inputs.maximumEventAgeInSeconds).toBeLessThanOrEqual(3600);
     });
 
-    it("alarms on function errors and on dead-letter queue depth", () => {
+    it("alarms on function errors and dead-letter queue depth, and per cluster (the demo's by its name), to the stack's topic", () => {
         const alarms = all("aws:cloudwatch/metricAlarm:MetricAlarm");
         const errors = alarms.find((a) => a.inputs.namespace === "AWS/Lambda" && a.inputs.metricName === "Errors");
         expect(errors?.inputs.dimensions).toEqual({ FunctionName: fn.state.name });
         expect(errors?.inputs).toMatchObject({ threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold" });
         const dlq = alarms.find((a) => a.inputs.namespace === "AWS/SQS");
         expect(dlq?.inputs).toMatchObject({ metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: one("aws:sqs/queue:Queue").state.name } });
+        // Neither alarmEmail nor alarmTopicArn: a topic of its own with no subscriber, and every alarm notifies it.
+        const topic = one("aws:sns/topic:Topic");
+        expect(all("aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
+        expect(run.outputs.alarmTopicArns).toEqual([topic.state.arn]);
+        for (const a of alarms) expect([a.name, a.inputs.alarmActions, a.inputs.okActions]).toEqual([a.name, [topic.state.arn], [topic.state.arn]]);
+        const clusterName = one("aws:cloudwatch/metricAlarm:MetricAlarm", "rebalancer-errors-demo").inputs.dimensions.cluster;
+        expect(clusterName).toBe(one("aws:ecs/cluster:Cluster").state.name);
+        expect(alarms.filter((a) => a.inputs.namespace === "EcsRebalancer").map((a) => a.inputs.dimensions.cluster).sort()).toEqual(
+            [clusterName, "prod", "batch"].flatMap((c) => [c, c, c, c]).sort(),
+        );
+        // The two that existed before the alarms had a component of their own keep their resources: aliased to
+        // their former parent, the TaskRebalancer.
+        const former = one("ecs-rebalancer:rebalancer:TaskRebalancer").urn;
+        expect([errors?.name, errors?.aliases]).toEqual(["rebalancer-errors", [former]]);
+        expect([dlq?.name, dlq?.aliases]).toEqual(["rebalancer-dlq-depth", [former]]);
+        expect(alarms.filter((a) => a.aliases.length > 0)).toHaveLength(2);
+    });
+
+    it("declares the stack's dashboard with a row for the demo cluster and each extra cluster; its URL is an output", () => {
+        const dashboard = one("aws:cloudwatch/dashboard:Dashboard");
+        const headings = json(dashboard.inputs.dashboardBody).widgets
+            .filter((w: { type: string }) => w.type === "text")
+            .map((w: { properties: { markdown: string } }) => w.properties.markdown)
+            .slice(1);
+        expect(headings).toEqual([one("aws:ecs/cluster:Cluster").state.name, "prod", "batch"].map((c) => `### Cluster \`${c}\``));
+        expect(run.outputs.dashboardUrl).toBe(`https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/${dashboard.inputs.dashboardName}`);
     });
 
     it("subscribes to instance changes and service steady states of every target cluster, with the shared patterns", () => {
@@ -287,6 +313,8 @@ describe("resource tree", () => {
             "ecs-rebalancer:demo:DemoStack",
             "ecs-rebalancer:demo:Ec2Cluster",
             "ecs-rebalancer:demo:SampleService",
+            "ecs-rebalancer:rebalancer:RebalancerAlarms",
+            "ecs-rebalancer:rebalancer:RebalancerDashboard",
             "ecs-rebalancer:rebalancer:TaskRebalancer",
         ]);
         const roots = run.rec.resources.filter((r) => r.parent === "").map((r) => r.type).sort();
@@ -307,8 +335,13 @@ describe("resource tree", () => {
                 "aws:cloudwatch/eventRule:EventRule",
                 "aws:cloudwatch/eventTarget:EventTarget",
                 "aws:lambda/permission:Permission",
-                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                "ecs-rebalancer:rebalancer:RebalancerAlarms",
+                "ecs-rebalancer:rebalancer:RebalancerDashboard",
             ]),
         );
+        const alarms = one("ecs-rebalancer:rebalancer:RebalancerAlarms");
+        expect(alarms.parent).toBe(component.urn);
+        const alarmChildren = run.rec.resources.filter((r) => r.parent === alarms.urn).map((r) => r.type);
+        expect(new Set(alarmChildren)).toEqual(new Set(["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic"]));
     });
 });

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS, readStackConfig } from "../../infra/config";
 import { CONFIG_TABLE_BEGIN, CONFIG_TABLE_END, renderConfigTable } from "../../infra/configDocs";
+import { ALARM_TABLE_BEGIN, ALARM_TABLE_END, renderAlarmTable } from "../../infra/rebalancer/alarmDocs";
 
 // js-yaml: a devDependency (the same version @pulumi/pulumi reads Pulumi.yaml files with).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -85,6 +86,15 @@ describe("README.md", () => {
         const table = readme.slice(begin + CONFIG_TABLE_BEGIN.length, end).trim();
         // On a mismatch, paste the expected text between the markers.
         expect(table).toBe(renderConfigTable());
+    });
+
+    it("holds the alarm table generated from infra/rebalancer/alarmDefinitions.ts", () => {
+        const begin = readme.indexOf(ALARM_TABLE_BEGIN);
+        const end = readme.indexOf(ALARM_TABLE_END);
+        expect(begin).toBeGreaterThanOrEqual(0);
+        expect(end).toBeGreaterThan(begin);
+        // On a mismatch, paste the expected text between the markers.
+        expect(readme.slice(begin + ALARM_TABLE_BEGIN.length, end).trim()).toBe(renderAlarmTable());
     });
 
     it("names every stack output the walk-through uses, and every one exists", () => {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { containerInstancePattern, serviceSteadyStatePattern } from "../../rebalancer/eventPatterns";
 import { parseSettings } from "../../rebalancer/settings";
 import { json, ProgramRun, runProgram } from "../../local/pulumiMocks";
+import { dashboardBody } from "../../infra/rebalancer/dashboardBody";
 
 const TARGETS = ["arn:aws:ecs:us-east-1:123456789012:cluster/payments", "arn:aws:ecs:us-east-1:123456789012:cluster/batch"];
 
@@ -19,6 +20,7 @@ beforeAll(async () => {
         logRetentionDays: "14",
         lambdaMemoryMb: "512",
         lambdaTimeoutSeconds: "120",
+        alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:platform-oncall",
     });
 });
 
@@ -37,7 +39,9 @@ it("declares no demo resource: no VPC, ALB, cluster, instances, capacity provide
     ]) {
         expect(types).not.toContain(type);
     }
-    expect([...types].filter((t) => t.startsWith("ecs-rebalancer:"))).toEqual(["ecs-rebalancer:rebalancer:TaskRebalancer"]);
+    expect([...types].filter((t) => t.startsWith("ecs-rebalancer:")).sort()).toEqual([
+        "ecs-rebalancer:rebalancer:RebalancerAlarms", "ecs-rebalancer:rebalancer:RebalancerDashboard", "ecs-rebalancer:rebalancer:TaskRebalancer",
+    ]);
     expect(run.rec.calls.map((c) => c.token)).not.toContain("aws:ssm/getParameter:getParameter");
 });
 
@@ -65,6 +69,32 @@ it("has no schedule rule when the schedule is off: two rules, two targets, two p
     expect(rules).toHaveLength(2);
     expect(run.rec.ofType("aws:cloudwatch/eventTarget:EventTarget")).toHaveLength(2);
     expect(run.rec.ofType("aws:lambda/permission:Permission")).toHaveLength(2);
+});
+
+it("with an existing topic only: no topic or subscription of its own, every alarm notifies the given one (ALARM and OK)", () => {
+    expect(run.rec.ofType("aws:sns/topic:Topic")).toEqual([]);
+    expect(run.rec.ofType("aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
+    const alarms = run.rec.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms).toHaveLength(2 + 4 * TARGETS.length);
+    for (const a of alarms) expect([a.inputs.alarmActions, a.inputs.okActions]).toEqual([["arn:aws:sns:us-east-1:123456789012:platform-oncall"], ["arn:aws:sns:us-east-1:123456789012:platform-oncall"]]);
+    expect(run.outputs.alarmTopicArns).toEqual(["arn:aws:sns:us-east-1:123456789012:platform-oncall"]);
+    // schedule off: the state alarms' period is the default sweep's.
+    const left = run.rec.one("aws:cloudwatch/metricAlarm:MetricAlarm", "rebalancer-left-unbalanced-payments").inputs;
+    expect([left.period, left.evaluationPeriods, left.dimensions]).toEqual([900, 4, { service: "ecs-rebalancer", cluster: "payments" }]);
+});
+
+it("declares one dashboard for the stack, its body built for these clusters, timeout and threshold; its URL an output", () => {
+    const dashboard = run.rec.one("aws:cloudwatch/dashboard:Dashboard");
+    expect(dashboard.inputs.dashboardName).toBe("ecs-rebalancer-test");
+    expect(dashboard.parent).toBe(run.rec.one("ecs-rebalancer:rebalancer:RebalancerDashboard").urn);
+    const fn = run.rec.one("aws:lambda/function:Function");
+    expect(json(dashboard.inputs.dashboardBody)).toEqual(dashboardBody({
+        region: "us-east-1", clusterNames: ["payments", "batch"], functionName: fn.state.name,
+        logGroupName: run.rec.one("aws:cloudwatch/logGroup:LogGroup").state.name, deadLetterQueueName: run.rec.one("aws:sqs/queue:Queue").state.name,
+        timeoutSeconds: 120, skewThreshold: 2,
+    }));
+    expect(run.outputs.dashboardName).toBe("ecs-rebalancer-test");
+    expect(run.outputs.dashboardUrl).toBe("https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/ecs-rebalancer-test");
 });
 
 it("exports no demo outputs", () => {

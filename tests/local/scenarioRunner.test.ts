@@ -1,7 +1,8 @@
 // The scenario runner end to end: the seed walk-through through the serialized closure (as `npm run demo` runs
 // it), under minimal and redeploy, and scenario files that do not follow the format.
 import { join } from "node:path";
-import { verdict } from "../../local/demo";
+import { dashboardReport, verdict } from "../../local/demo";
+import { figuresText } from "../../local/dashboardText";
 import { runScenario, type RunResult } from "../../local/scenario/runner";
 import { parseScenario, readScenarioFile, ScenarioError } from "../../local/scenario/scenarioFile";
 
@@ -31,6 +32,22 @@ describe("the seed walk-through with the deployed rebalancer", () => {
         const decisions = minimal.timeline.filter((e) => e.kind === "decision").map((e) => e.text);
         expect(decisions).toEqual(expect.arrayContaining([expect.stringMatching(/^web: surge — desiredCount 2 → 3/), expect.stringMatching(/^web: restore — /)]));
         expect(verdict(r).ok).toBe(true);
+    });
+
+    it("the demo's dashboard figures: the deployed dashboard's widgets evaluated on the run (npm run demo prints them)", () => {
+        const dashboard = dashboardReport(minimal)!;
+        const figure = (section: string, title: string, label: string) =>
+            dashboard.figures.find((w) => w.section === section && w.title === title)?.lines.find((l) => l.label === label)?.value;
+        expect(figure("Cluster demo", "Tasks: planned and moved", "moved")).toBe(1);
+        expect(figure("Cluster demo", "Worst skew: before and after each pass", "before")).toBe(2);
+        expect(figure("Cluster demo", "Surges: open and overdue", "open")).toBe(1);
+        expect(figure("Cluster demo", "ECS calls and throttles", "calls")).toBe(minimal.report.apiCalls ? Object.values(minimal.report.apiCalls).reduce((a, b) => a + b, 0) : NaN);
+        expect(dashboard.figures[0].section).toMatch(/^ecs-rebalancer — function /);
+        expect(figure(dashboard.figures[0].section, "Function: invocations, errors, cold starts", "invocations")).toBe(minimal.report.invocations);
+        expect(dashboard.decisions.map((d) => d["decision.outcome"])).toEqual(expect.arrayContaining(["surge", "waiting", "restore"]));
+        expect(figuresText(dashboard.figures)).toContain("  Cluster demo\n    Worst skew: before and after each pass: before 2 (maximum of ");
+        // The seed strategy runs no deployed function: no dashboard.
+        expect(dashboardReport({ ...minimal, dashboard: undefined })).toBeUndefined();
     });
 
     it("runs the closure Pulumi serialized: the function's logs carry its pass records", () => {

@@ -396,10 +396,12 @@ describe("plan: surge repair", () => {
         expect(decision(p, "web").outcome).toBe("restore");
     });
 
-    it("waits while the surge tasks start", () => {
+    it("waits while the surge tasks start, and says how old the surge is", () => {
         const p = plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${at}`), settings());
-        expect(decision(p, "web").outcome).toBe("waiting");
+        expect(decision(p, "web")).toMatchObject({ outcome: "waiting", surgeAgeSeconds: NOW / 1000 - at });
         expect(p.actions).toEqual([]);
+        // An unreadable marker has no age.
+        expect(decision(plan(surged(3, 3, 0, "garbage"), settings()), "web").surgeAgeSeconds).toBeUndefined();
     });
 
     it("gives up after the surge timeout", () => {

@@ -96,6 +96,29 @@ describe("act", () => {
         expect(result.services.every((s) => s.outcome === "done")).toBe(true);
     });
 
+    test("a service tagged dryRun=true in a live pass: its writes go the same path and are recorded, the others' are sent", async () => {
+        const fake = createFakeEcs([cluster()]);
+        const plan = fullPlan();
+        plan.decisions[0] = { ...plan.decisions[0], dryRunOnly: true };
+        const rechecked: string[] = [];
+        const recheck = async (serviceArn: string) => {
+            rechecked.push(serviceArn);
+            return undefined;
+        };
+        const result = await act(plan, liveWriter(fake.clients, {}), { ...settings, maxWritesPerSecond: 1 }, undefined, fakeClock(), recheck);
+        const webWrites = EXPECTED_WRITES.slice(0, 3);
+        expect(fake.writes()).toEqual(EXPECTED_WRITES.slice(3));
+        // Recorded in the result apart from the writes made; and the service had its last look like the others.
+        expect(result.recordedOnly).toEqual(webWrites);
+        expect(result.writes).toEqual(EXPECTED_WRITES.slice(3));
+        expect(rechecked[0]).toBe(serviceArn(C, "web"));
+        expect(result.services[0]).toEqual({ service: "web", serviceArn: serviceArn(C, "web"), outcome: "done", planned: 3, written: 3, stopped: 2, dryRun: true });
+        expect(result.services.slice(1).every((s) => s.dryRun === undefined)).toBe(true);
+        // Only the five sent writes are paced (a burst of 1, then 1 per second).
+        expect(result.pacedMs).toBe(4000);
+        expect(fake.clusters.get(CLUSTER)!.tasks.filter((t) => t.desiredStatus === "STOPPED")).toEqual([]);
+    });
+
     test("a failed write ends that service's actions only", async () => {
         const fake = createFakeEcs([cluster()]);
         fake.failNext("StopTask", new EcsApiError("InvalidParameterException", "The referenced task was not found."));

@@ -20,7 +20,11 @@ test("createHandler serializes, requires only package names, and runs in a fresh
     const serialized = await pulumi.runtime.serializeFunction(createHandler as never, { isFactoryFunction: true, exportName: "handler", allowSecrets: true });
     const requires = [...new Set([...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
     // No deep paths (the runtime's SDK is found by package name), no @pulumi, no local files.
-    expect(requires).toEqual(["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@aws-sdk/client-application-auto-scaling", "@aws-sdk/client-ecs"]);
+    // The tracer is required only when the container starts with tracing on (and is packaged only then).
+    expect(requires).toEqual([
+        "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@aws-lambda-powertools/tracer",
+        "@aws-sdk/client-application-auto-scaling", "@aws-sdk/client-ecs",
+    ]);
 
     const dir = mkdtempSync(join(tmpdir(), "rebalancer-closure-"));
     writeFileSync(join(dir, "__index.js"), serialized.text);

@@ -15,6 +15,7 @@ import { createHandler, handler } from "../../rebalancer/handler";
 import { sdkInstance, sdkService } from "./support/sdkShapes";
 import { clusterArn } from "./support/fakeEcs";
 import { captureOutput } from "../support/stdoutCapture";
+import { dimensionNames, METRIC_NAMES } from "../../rebalancer/metricCatalog";
 
 const CLUSTER = clusterArn("default");
 const saved = { ...process.env };
@@ -22,7 +23,7 @@ const ecsMock = mockClient(ECSClient);
 const autoScalingMock = mockClient(ApplicationAutoScalingClient);
 
 beforeEach(() => {
-    process.env = { ...saved, REBALANCER_CLUSTERS: CLUSTER, AWS_REGION: "us-east-1", AWS_SECRET_ACCESS_KEY: "SECRET-d00d" };
+    process.env = { ...saved, REBALANCER_CLUSTERS: CLUSTER, AWS_REGION: "us-east-1", AWS_SECRET_ACCESS_KEY: "SECRET-d00d", AWS_LAMBDA_FUNCTION_NAME: "rebalancer-fn" };
     delete process.env.POWERTOOLS_DEV;
     delete process.env.POWERTOOLS_METRICS_DISABLED;
     ecsMock.reset();
@@ -41,7 +42,7 @@ afterAll(() => {
     autoScalingMock.restore();
 });
 
-test("a pass writes one structured JSON log record and one EMF metrics record (namespace EcsRebalancer, dimension cluster)", async () => {
+test("a pass writes one structured JSON log record and EMF records: the cold start, the pass's metrics, one per skip reason", async () => {
     const out = captureOutput();
     let summary;
     try {
@@ -54,15 +55,26 @@ test("a pass writes one structured JSON log record and one EMF metrics record (n
     const pass = lines.filter((l) => l.message === "rebalancer pass");
     expect(pass).toHaveLength(1);
     expect(pass[0]).toMatchObject({ level: "INFO", service: "ecs-rebalancer", trigger: "schedule", cluster: "default", dryRun: false, outcome: "completed" });
-    expect(pass[0].services).toEqual([expect.objectContaining({ service: "web", outcome: "skipped" })]);
+    expect(pass[0].services).toEqual([expect.objectContaining({ service: "web", outcome: "skipped", reason: "desired-zero" })]);
     const emf = lines.filter((l) => l._aws);
-    expect(emf).toHaveLength(1);
-    const directive = emf[0]._aws.CloudWatchMetrics[0];
-    expect(directive.Namespace).toBe("EcsRebalancer");
-    expect(directive.Dimensions[0]).toEqual(expect.arrayContaining(["cluster"]));
-    expect(emf[0].cluster).toBe("default");
-    expect(directive.Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual(["ApiCalls", "Errors", "PassDurationMs", "ServicesSkipped", "ServicesUnbalanced", "TasksMoved", "TasksPlanned"]);
-    expect(emf[0].ApiCalls).toBeGreaterThanOrEqual(6);
+    const directives = emf.map((l) => l._aws.CloudWatchMetrics[0]);
+    expect(directives.every((d: { Namespace: string }) => d.Namespace === "EcsRebalancer")).toBe(true);
+    const names = (d: { Metrics: Array<{ Name: string }> }) => d.Metrics.map((m) => m.Name).sort();
+    // The cold start: per function.
+    expect(names(directives[0])).toEqual(["ColdStart"]);
+    expect(directives[0].Dimensions).toEqual([dimensionNames("ColdStart")]);
+    expect(emf[0]).toMatchObject({ service: "ecs-rebalancer", function_name: "rebalancer-fn", ColdStart: 1 });
+    // The pass: every per-cluster metric of the catalog, with the catalog's dimensions.
+    const perCluster = METRIC_NAMES.filter((n) => dimensionNames(n).join() === "service,cluster").sort();
+    expect(names(directives[1])).toEqual(perCluster);
+    expect(directives[1].Dimensions).toEqual([["service", "cluster"]]);
+    expect(emf[1]).toMatchObject({ service: "ecs-rebalancer", cluster: "default", ServicesSkipped: 1 });
+    expect(emf[1].ApiCalls).toBeGreaterThanOrEqual(6);
+    // The skip reason: a record of its own.
+    expect(names(directives[2])).toEqual(["ServicesSkippedByReason"]);
+    expect(directives[2].Dimensions).toEqual([dimensionNames("ServicesSkippedByReason")]);
+    expect(emf[2]).toMatchObject({ cluster: "default", reason: "desired-zero", ServicesSkippedByReason: 1 });
+    expect(emf).toHaveLength(3);
     expect(JSON.stringify(lines)).not.toContain("SECRET-d00d");
 });
 
@@ -75,7 +87,9 @@ test("the plain export: a foreign event is one warning in the log and no ECS cal
         out.restore();
     }
     expect(summary).toMatchObject({ trigger: "ignored" });
-    const lines = out.lines();
+    // The container's first invocation: its cold-start metric, then the one warning.
+    const lines = out.lines().filter((l) => !(l._aws && "ColdStart" in l));
+    expect(out.lines().length - lines.length).toBe(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: "WARN", message: "event ignored", why: "source aws.ec2 is not handled" });
     expect(ecsMock.calls()).toHaveLength(0);

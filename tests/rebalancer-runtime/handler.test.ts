@@ -48,6 +48,7 @@ function harness(overrides: Partial<HandlerOverrides> = {}) {
     const fake = createFakeEcs([clusterState(EAST), clusterState(WEST)]);
     const logs: LogLine[] = [];
     const metrics: Array<{ cluster: string; values: MetricValue[] }> = [];
+    const functionMetrics: MetricValue[][] = [];
     const clock = fakeClock();
     const handler = createHandler({
         clients: fake.clients,
@@ -57,11 +58,14 @@ function harness(overrides: Partial<HandlerOverrides> = {}) {
             warn: (message, fields) => logs.push({ level: "warn", message, fields }),
             error: (message, fields) => logs.push({ level: "error", message, fields }),
         },
-        metrics: { publish: (cluster, values) => metrics.push({ cluster, values: [...values] }) },
+        metrics: {
+            publish: (cluster, values) => metrics.push({ cluster, values: [...values] }),
+            publishFunction: (values) => functionMetrics.push([...values]),
+        },
         plan: quietPlanner,
         ...overrides,
     });
-    return { fake, logs, metrics, handler, clock };
+    return { fake, logs, metrics, functionMetrics, handler, clock };
 }
 
 /** Stops the first web task on i1 whenever web has more than one task there. */
@@ -92,6 +96,7 @@ describe("settings", () => {
     const invalid: Record<string, string> = {
         REBALANCER_CLUSTERS: "default",
         REBALANCER_STRATEGY: "shuffle",
+        REBALANCER_SERVICE_SELECTION: "opted-in",
         REBALANCER_DRY_RUN: "yes",
         REBALANCER_SKEW_THRESHOLD: "0",
         REBALANCER_MAX_MOVES_PER_PASS: "-3",
@@ -101,6 +106,7 @@ describe("settings", () => {
         REBALANCER_SURGE_TIMEOUT_SECONDS: "5",
         REBALANCER_MAX_WRITES_PER_SECOND: "400",
         REBALANCER_MOVES_WITHOUT_IMPROVEMENT: "0",
+        REBALANCER_TRACING: "yes",
     };
 
     test("every variable is covered by this test", () => {
@@ -145,8 +151,18 @@ describe("sample events", () => {
         expect(logs[0].fields.apiCalls).toMatchObject({ ListServices: 1, DescribeServices: 1, ListTasks: 1, DescribeTasks: 1 });
         expect(metrics).toHaveLength(1);
         expect(metrics[0].cluster).toBe("default");
-        expect(metrics[0].values.map((v) => v.name).sort()).toEqual(["ApiCalls", "Errors", "PassDurationMs", "ServicesSkipped", "ServicesUnbalanced", "TasksMoved", "TasksPlanned"]);
+        expect(metrics[0].values.map((v) => v.name).sort()).toEqual([
+            "ApiCalls", "ApiThrottles", "Errors", "PassDurationMs", "PassesStoppedByDeadline", "ServicesLeftUnbalanced", "ServicesSkipped",
+            "ServicesUnbalanced", "SurgesOpen", "SurgesOverdue", "TasksMoved", "TasksPlanned", "WorstSkewAfter", "WorstSkewBefore",
+        ]);
         expect(fake.writes()).toEqual([]);
+    });
+
+    test("the container's first invocation publishes one cold-start metric; later ones none", async () => {
+        const { functionMetrics, handler } = harness();
+        await handler(scheduled);
+        await handler(containerInstance);
+        expect(functionMetrics).toEqual([[{ name: "ColdStart", value: 1 }]]);
     });
 
     test("service steady state: one pass over its cluster", async () => {

@@ -66,7 +66,7 @@ export function startRebalancer(clock: VirtualClock, clients?: AwsClients): Reba
         warn: (message, fields) => logs.push({ level: "warn", message, fields }),
         error: (message, fields) => logs.push({ level: "error", message, fields }),
     };
-    const handler = createHandler({ clock: emulatedClock(clock), log, metrics: { publish: () => undefined }, ...(clients ? { clients } : {}) });
+    const handler = createHandler({ clock: emulatedClock(clock), log, metrics: { publish: () => undefined, publishFunction: () => undefined }, ...(clients ? { clients } : {}) });
     return { handler, logs, invoke: (event) => handler(event, undefined) };
 }
 
