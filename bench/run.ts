@@ -1,22 +1,24 @@
-// npm run bench [-- --json OUT] [--quick] [--parts scenarios,planner,observe,artifact] [--seed N]
-// The benchmark: (1) every scenario × strategy, (2) planner cost at ECS's limits, (3) observe cost in API calls and
-// throttled time, (4) the Lambda artifact's size and cold start. Prints markdown; --json writes every figure.
+// npm run bench [-- --json OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile NAME]
+// The benchmark: (1) every scenario × strategy under one ECS behaviour profile (--ecs-profile, default service-page),
+// (1b) minimal under every profile, (2) planner cost at ECS's limits, (3) observe cost in API calls and throttled
+// time, (4) the Lambda artifact's size and cold start. Prints markdown; --json writes every figure.
 // --quick runs a fast subset (small scenarios, smaller clusters, fewer repeats).
 
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseFlags, runCli, UsageError } from "../local/cliFlags";
+import { ECS_PROFILE_NAMES } from "../local/emulator";
+import { ecsProfileFlag, parseFlags, runCli, UsageError } from "../local/cliFlags";
 import { artifactLines, measureArtifact } from "./artifactCost";
 import { measureObserveCost, observeModelLine, observeTable, observeTargetLine, type ObserveCost } from "./observeCost";
 import { measurePlannerCost, plannerTable, plannerTargetLine } from "./plannerCost";
 import { runScenarioMatrix, scenarioFiles, type ScenarioRow } from "./scenarioMatrix";
-import { scenarioTable, scenarioTargetsLine, summarize, summaryTable } from "./scenarioTable";
+import { profileSummaryTable, profileTable, scenarioTable, scenarioTargetsLine, summarize, summaryTable } from "./scenarioTable";
 import { PLANNER_SIZES } from "./syntheticCluster";
 
-const USAGE = "usage: npm run bench [-- --json OUT] [--quick] [--parts scenarios,planner,observe,artifact] [--seed N]";
-const PARTS = ["scenarios", "planner", "observe", "artifact"] as const;
+const USAGE = "usage: npm run bench [-- --json OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile service-page|placement-page|adversarial]";
+const PARTS = ["scenarios", "profiles", "planner", "observe", "artifact"] as const;
 type Part = (typeof PARTS)[number];
 
 /** Scenarios left out of --quick: the two that take most of part 1's time. */
@@ -36,7 +38,8 @@ function progress(text: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-    const { positional, flags } = parseFlags(argv, { json: "string", quick: "boolean", parts: "string", seed: "integer" });
+    const { positional, flags } = parseFlags(argv, { json: "string", quick: "boolean", parts: "string", seed: "integer", "ecs-profile": "string" });
+    const ecsProfile = ecsProfileFlag(flags["ecs-profile"]);
     if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
     const parts = flags.parts === undefined ? [...PARTS] : String(flags.parts).split(",").map((p) => p.trim());
     for (const p of parts) if (!PARTS.includes(p as Part)) throw new UsageError(`--parts takes ${PARTS.join(", ")}; got ${p}`);
@@ -46,27 +49,52 @@ async function main(argv: string[]): Promise<number> {
     const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
     const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`;
     const generatedAt = new Date().toISOString();
-    const out: Record<string, unknown> = { generatedAt, command, quick, seed, machine };
+    const out: Record<string, unknown> = { generatedAt, command, quick, seed, ecsProfile, machine };
     const sections: string[] = [];
+    const all = scenarioFiles(join(__dirname, "..", "scenarios"));
+    const files = quick ? all.filter((f) => !QUICK_SKIPS.some((s) => f.endsWith(`${s}.json`))) : all;
+    let minimalRows: ScenarioRow[] = [];
 
     if (parts.includes("scenarios")) {
-        const all = scenarioFiles(join(__dirname, "..", "scenarios"));
-        const files = quick ? all.filter((f) => !QUICK_SKIPS.some((s) => f.endsWith(`${s}.json`))) : all;
-        progress(`part 1: ${files.length} scenario(s) × 4 strategies`);
+        progress(`part 1: ${files.length} scenario(s) × 4 strategies, ECS profile ${ecsProfile}`);
         const rows: ScenarioRow[] = await runScenarioMatrix({
             files,
             seed,
+            ecsProfile,
             onRow: (r) => progress(`  ${r.scenario} ${r.strategy}: ${r.tasksStopped} stopped / ${r.lowerBound}, ${(r.wallMs / 1000).toFixed(1)} s`),
         });
+        minimalRows = rows.filter((r) => r.strategy === "minimal");
         const summaries = summarize(rows);
-        out.scenarios = { rows, summaries };
+        out.scenarios = { ecsProfile, rows, summaries };
         sections.push([
-            `### 1. Scenarios × strategies (seed ${seed})`,
+            `### 1. Scenarios × strategies (seed ${seed}, ECS behaviour profile ${ecsProfile})`,
             scenarioTargetsLine(),
             "Ratio = tasks stopped ÷ lower bound; `— (0 needed)` when the lower bound is 0 and nothing was stopped, `∞ (n stopped, 0 needed)` when it is 0 and tasks were stopped (left out of the geometric mean). Skew = max − min of a service's tasks over the instances that can hold it (within each AZ when it spreads on AZ first) and over AZs, worst service, computed from the report's `after` and `instances`.",
             scenarioTable(rows),
             "Per strategy (geometric mean over the scenarios with a positive lower bound):",
             summaryTable(summaries),
+        ].join("\n\n"));
+    }
+
+    if (parts.includes("profiles")) {
+        const others = ECS_PROFILE_NAMES.filter((p) => p !== ecsProfile || minimalRows.length === 0);
+        progress(`part 1b: minimal on ${files.length} scenario(s) under the ECS profiles ${others.join(", ")}`);
+        const rows = [...minimalRows];
+        for (const profile of others) {
+            rows.push(...await runScenarioMatrix({
+                files,
+                seed,
+                ecsProfile: profile,
+                strategies: ["minimal"],
+                onRow: (r) => progress(`  ${r.scenario} minimal (${profile}): ${r.tasksStopped} stopped / ${r.lowerBound}, ${(r.wallMs / 1000).toFixed(1)} s`),
+            }));
+        }
+        out.profiles = { rows, summaries: ECS_PROFILE_NAMES.map((p) => ({ ecsProfile: p, ...summarize(rows.filter((r) => r.ecsProfile === p))[0] })) };
+        sections.push([
+            `### 1b. minimal under every ECS behaviour profile (seed ${seed})`,
+            "Where AWS's documentation leaves ECS's choice open, the emulator plays one reading per profile (local/emulator/profiles/): service-page (scale-in narrows to the instance with the most tasks), placement-page (a random task inside the AZ; AZ rebalancing that also stops first and tries the next AZ), adversarial (every open choice made the worst way for a rebalancer, AZ rebalancing 10–40 min late). The rebalancer's promises must hold under each.",
+            profileSummaryTable(rows),
+            profileTable(rows),
         ].join("\n\n"));
     }
 

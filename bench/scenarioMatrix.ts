@@ -5,6 +5,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { EcsProfileName } from "../local/emulator";
 import { runScenario } from "../local/scenario/runner";
 import type { StrategyName } from "../local/scenario/rebalancers";
 import { readScenarioFile, type Scenario } from "../local/scenario/scenarioFile";
@@ -17,6 +18,8 @@ export const BENCH_STRATEGIES: readonly StrategyName[] = ["none", "seed", "redep
 export interface ScenarioRow {
     scenario: string;
     strategy: StrategyName;
+    /** The ECS behaviour profile the emulator played. */
+    ecsProfile: EcsProfileName;
     tasksStopped: number;
     tasksStarted: number;
     lowerBound: number;
@@ -42,15 +45,16 @@ export function scenarioFiles(dir: string): string[] {
     return readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f));
 }
 
-export async function runScenarioRow(scenario: Scenario, strategy: StrategyName, seed: number): Promise<ScenarioRow> {
+export async function runScenarioRow(scenario: Scenario, strategy: StrategyName, seed: number, ecsProfile?: EcsProfileName): Promise<ScenarioRow> {
     const started = performance.now();
-    const { report } = await runScenario(scenario, { strategy, seed });
+    const { report } = await runScenario(scenario, { strategy, seed, ecsProfile });
     const wallMs = performance.now() - started;
     const skew = worstSkew(scenario, report);
     const ratio = disruptionRatio(report.tasksStopped, report.minimalMoves);
     const row: ScenarioRow = {
         scenario: report.scenario,
         strategy,
+        ecsProfile: report.ecsProfile,
         tasksStopped: report.tasksStopped,
         tasksStarted: report.tasksStarted,
         lowerBound: report.minimalMoves,
@@ -76,6 +80,7 @@ export interface MatrixOptions {
     files: string[];
     strategies?: readonly StrategyName[];
     seed?: number;
+    ecsProfile?: EcsProfileName;
     /** Called after each row (progress on stderr). */
     onRow?: (row: ScenarioRow) => void;
 }
@@ -85,7 +90,7 @@ export async function runScenarioMatrix(options: MatrixOptions): Promise<Scenari
     for (const file of options.files) {
         const scenario = readScenarioFile(file);
         for (const strategy of options.strategies ?? BENCH_STRATEGIES) {
-            const row = await runScenarioRow(scenario, strategy, options.seed ?? 1);
+            const row = await runScenarioRow(scenario, strategy, options.seed ?? 1, options.ecsProfile);
             rows.push(row);
             options.onRow?.(row);
         }

@@ -122,6 +122,51 @@ export function summaryTable(summaries: readonly StrategySummary[]): string {
     ]));
 }
 
+const PROFILE_COLUMNS: Column[] = [
+    { header: "scenario" },
+    { header: "ECS profile" },
+    { header: "stopped / lower bound", align: "right" },
+    { header: "ratio", align: "right" },
+    { header: "skew inst/AZ", align: "right" },
+    { header: "floor/ceiling viol.", align: "right" },
+    { header: "ECS API calls", align: "right" },
+    { header: "converged" },
+    { header: "targets" },
+];
+
+/** minimal under every ECS behaviour profile: one row per scenario and profile. */
+export function profileTable(rows: readonly ScenarioRow[]): string {
+    const ordered = [...rows].sort((a, b) => (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0));
+    return markdownTable(PROFILE_COLUMNS, ordered.map((r) => [
+        r.scenario,
+        r.ecsProfile,
+        `${r.tasksStopped} / ${r.lowerBound}`,
+        formatRatio(r.ratio),
+        `${r.instanceSkew}/${r.azSkew}`,
+        `${r.floorViolations}/${r.ceilingViolations}`,
+        String(r.apiCalls),
+        r.converged ? "yes" : "NO",
+        targetCell(r),
+    ]));
+}
+
+/** One summary row per profile (minimal's rows only). */
+export function profileSummaryTable(rows: readonly ScenarioRow[]): string {
+    const profiles = [...new Set(rows.map((r) => r.ecsProfile))];
+    const summaries = profiles.map((p) => ({ profile: p, summary: summarize(rows.filter((r) => r.ecsProfile === p))[0]! }));
+    return markdownTable([{ header: "ECS profile" }, ...SUMMARY_COLUMNS.slice(1)], summaries.map(({ profile, summary: s }) => [
+        profile,
+        `${Number.isNaN(s.geometricMeanRatio) ? "—" : s.geometricMeanRatio.toFixed(2)} (${s.scenariosInMean})`,
+        `${Number.isNaN(s.geometricMeanRatioWhenActing) ? "—" : s.geometricMeanRatioWhenActing.toFixed(2)} (${s.scenariosActing})`,
+        `${s.tasksStopped} / ${s.lowerBound}`,
+        `${s.worstInstanceSkew}/${s.worstAzSkew}`,
+        String(s.violations),
+        String(s.notConverged),
+        String(s.apiCalls),
+        s.targetsMet === undefined ? "" : `${s.targetsMet} of ${s.scenarios}`,
+    ]));
+}
+
 export function scenarioTargetsLine(): string {
     return `Targets (minimal): disruption ratio ${TARGETS.disruptionRatio.toFixed(2)} where capacity allows, final skew ≤ ${TARGETS.skewThreshold} (skewThreshold) per instance and per AZ, ${TARGETS.violations} floor/ceiling violations, converged.`;
 }

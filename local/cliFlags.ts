@@ -1,5 +1,7 @@
 // Command-line flags for the local commands: `--name value` pairs of known names and types, plus positionals.
 
+import { DEFAULT_ECS_PROFILE, ECS_PROFILE_NAMES, isEcsProfileName, type EcsProfileName } from "./emulator";
+
 export class UsageError extends Error {}
 
 /**
@@ -19,6 +21,15 @@ export function runCli(main: () => Promise<number>, usage: string, inputError: (
 }
 
 export type FlagType = "string" | "integer" | "boolean";
+
+/** `--ecs-profile NAME`: the ECS behaviour profile the emulator plays (local/emulator/profiles/); default service-page. */
+export function ecsProfileFlag(value: string | number | boolean | undefined): EcsProfileName {
+    if (value === undefined) return DEFAULT_ECS_PROFILE;
+    if (typeof value !== "string" || !isEcsProfileName(value)) {
+        throw new UsageError(`--ecs-profile must be one of ${ECS_PROFILE_NAMES.join(", ")}, got ${JSON.stringify(value)}`);
+    }
+    return value;
+}
 
 export function parseFlags(argv: string[], spec: Record<string, FlagType>): { positional: string[]; flags: Record<string, string | number | boolean> } {
     const positional: string[] = [];

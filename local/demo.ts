@@ -1,4 +1,4 @@
-// npm run demo [-- --strategy minimal|redeploy|seed|none] [--scenario FILE] [--json OUT] [--seed N]
+// npm run demo [-- --strategy minimal|redeploy|seed|none] [--ecs-profile NAME] [--scenario FILE] [--json OUT] [--seed N]
 //
 // The reference architecture's walk-through, locally: two instances in two AZs, one service of two tasks; the
 // Auto Scaling group shrinks to one instance and grows back. The rebalancer is exactly the one `pulumi up`
@@ -9,7 +9,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseFlags, runCli, UsageError } from "./cliFlags";
+import { ecsProfileFlag, parseFlags, runCli, UsageError } from "./cliFlags";
 import { STRATEGY_NAMES, type StrategyName } from "./scenario/rebalancers";
 import { beforeAfterTables, summaryLine, timelineLine } from "./scenario/reportText";
 import { runScenario, type ScenarioReport } from "./scenario/runner";
@@ -37,7 +37,7 @@ export function dashboardReport(result: RunResult): DashboardReport | undefined 
     return { figures: dashboardFigures(result.dashboard, points), decisions: decisionRows(records) };
 }
 
-const USAGE = "usage: npm run demo [-- --strategy minimal|redeploy|seed|none] [--scenario FILE] [--json OUT] [--seed N]";
+const USAGE = "usage: npm run demo [-- --strategy minimal|redeploy|seed|none] [--ecs-profile service-page|placement-page|adversarial] [--scenario FILE] [--json OUT] [--seed N]";
 export const DEMO_SCENARIO = join(__dirname, "..", "scenarios", "seed-scale-down-up.json");
 
 /** The demo's verdict: balanced (nothing left to move), every floor and ceiling kept, and quiet. */
@@ -51,19 +51,21 @@ export function verdict(report: ScenarioReport): { ok: boolean; why: string[] } 
 }
 
 async function main(argv: string[]): Promise<number> {
-    const { positional, flags } = parseFlags(argv, { strategy: "string", scenario: "string", json: "string", seed: "integer" });
+    const { positional, flags } = parseFlags(argv, { strategy: "string", scenario: "string", json: "string", seed: "integer", "ecs-profile": "string" });
     if (positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positional[0])}`);
     const strategy = (flags.strategy ?? "minimal") as StrategyName;
     if (!STRATEGY_NAMES.includes(strategy)) throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(flags.strategy)}`);
+    const ecsProfile = ecsProfileFlag(flags["ecs-profile"]);
     const scenario = readScenarioFile((flags.scenario as string | undefined) ?? DEMO_SCENARIO);
 
-    console.log(`ecs-rebalancer demo — ${scenario.name} (${strategy})`);
+    console.log(`ecs-rebalancer demo — ${scenario.name} (${strategy}; ECS behaviour profile ${ecsProfile})`);
     if (scenario.description) console.log(scenario.description);
     console.log("The rebalancer below is the Lambda closure `pulumi up` deploys, run against a local ECS control plane.\n");
     let start: number | undefined;
     const result = await runScenario(scenario, {
         strategy,
         seed: flags.seed as number | undefined,
+        ecsProfile,
         onTimeline: (entry) => {
             start ??= entry.time;
             console.log(timelineLine(entry, start));

@@ -2,6 +2,7 @@
 // replays the fault-free part), plus what only the chaos runner injects: the faults, the passes it kills, the
 // mid-pass disruptions, and the services Service Auto Scaling owns. The same seed always gives the same case.
 
+import { DEFAULT_ECS_PROFILE, type EcsProfileName } from "../emulator";
 import type { FaultConfig } from "../emulator";
 import { Rng } from "../emulator/random";
 import { parseScenario, type Scenario, type ScenarioInstance } from "../scenario/scenarioFile";
@@ -13,6 +14,8 @@ export type ChaosStrategy = "minimal" | "redeploy";
 export interface ChaosCase {
     /** The run's own seed: `npm run chaos -- --replay <seed>` plays this case again. */
     seed: number;
+    /** The ECS behaviour profile the emulator plays (the batch's `--ecs-profile`; not drawn from the seed). */
+    ecsProfile: EcsProfileName;
     strategy: ChaosStrategy;
     /** The scenario file's JSON (what `npm run scenario` reads). */
     scenarioFile: Record<string, unknown>;
@@ -218,7 +221,7 @@ function faults(rng: Rng): Partial<FaultConfig> {
     };
 }
 
-export function generateCase(seed: number): ChaosCase {
+export function generateCase(seed: number, ecsProfile: EcsProfileName = DEFAULT_ECS_PROFILE): ChaosCase {
     const rng = Rng.stream(seed, "chaos case");
     const azs = AZS.slice(0, weighted(rng, [[1, 1], [2, 3], [3, 6]]));
     const providers = rng.chance(0.25) ? PROVIDERS : [];
@@ -242,6 +245,7 @@ export function generateCase(seed: number): ChaosCase {
     const kinds = DISRUPTION_KINDS.map((k) => [k, weights[k]] as const);
     return {
         seed,
+        ecsProfile,
         strategy: rng.chance(0.7) ? "minimal" : "redeploy",
         scenarioFile,
         scenario,

@@ -41,6 +41,7 @@ export type ChaosCounts = Record<CountKey, number>;
 export interface ChaosRunResult {
     seed: number;
     strategy: string;
+    ecsProfile: string;
     counts: ChaosCounts;
     /** One line per breach, by count. */
     details: Partial<Record<CountKey, string[]>>;
@@ -144,7 +145,7 @@ function runSecrets(seed: number): { env: Record<string, string>; secrets: strin
 export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions = {}): Promise<ChaosRunResult> {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     warmUpSdk();
-    const world = new ScenarioWorld(chaosCase.scenario, { seed: chaosCase.seed });
+    const world = new ScenarioWorld(chaosCase.scenario, { seed: chaosCase.seed, ecsProfile: chaosCase.ecsProfile });
     const processErrors: string[] = [];
     const onProcessError = (err: unknown) => processErrors.push(`unhandled in the process: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     nodeProcess.on("unhandledRejection", onProcessError);
@@ -225,6 +226,7 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
         const lastPass = [...rebalancer.logs].reverse().find((l) => typeof l.record === "object" && l.record.message === "rebalancer pass" && l.record.outcome === "completed");
         return {
             seed: chaosCase.seed,
+            ecsProfile: chaosCase.ecsProfile,
             strategy: chaosCase.strategy,
             counts,
             details,

@@ -7,6 +7,8 @@ import { COUNT_KEYS, type ChaosCounts, type ChaosRunResult } from "./play";
 export interface ChaosReport extends ChaosCounts {
     runs: number;
     seed: number;
+    /** The ECS behaviour profile every run played. */
+    ecsProfile: string;
     /** Runs the harness could not finish: it threw, or the run went past its real-time limit. */
     harnessFailures: number;
     faultsInjected: Record<string, number>;
@@ -20,9 +22,9 @@ export interface ChaosReport extends ChaosCounts {
     wallSeconds: number;
 }
 
-export function emptyReport(seed: number): ChaosReport {
+export function emptyReport(seed: number, ecsProfile: string): ChaosReport {
     const counts = Object.fromEntries(COUNT_KEYS.map((k) => [k, 0])) as ChaosCounts;
-    return { runs: 0, seed, ...counts, harnessFailures: 0, faultsInjected: {}, redeployLeftSurplus: 0, concurrentWriteRaces: 0, raceSeeds: [], failedSeeds: [], wallSeconds: 0 };
+    return { runs: 0, seed, ecsProfile, ...counts, harnessFailures: 0, faultsInjected: {}, redeployLeftSurplus: 0, concurrentWriteRaces: 0, raceSeeds: [], failedSeeds: [], wallSeconds: 0 };
 }
 
 export function failed(result: ChaosRunResult): boolean {
@@ -47,11 +49,11 @@ export function addHarnessFailure(report: ChaosReport, seed: number): void {
 
 /** What only the chaos runner can replay (the scenario file holds the rest). */
 export function chaosPlanOf(c: ChaosCase): Record<string, unknown> {
-    return { seed: c.seed, strategy: c.strategy, faults: c.faults, kills: c.kills, disruptions: c.disruptions, scalableTargets: c.scalableTargets };
+    return { seed: c.seed, ecsProfile: c.ecsProfile, strategy: c.strategy, faults: c.faults, kills: c.kills, disruptions: c.disruptions, scalableTargets: c.scalableTargets };
 }
 
 /** The summary line printed at the end. */
 export function summaryLine(r: ChaosReport): string {
     const counts = COUNT_KEYS.map((k) => `${k} ${r[k]}`).join(", ");
-    return `${r.runs} run(s), seed ${r.seed}: ${counts}, harnessFailures ${r.harnessFailures}; concurrentWriteRaces ${r.concurrentWriteRaces} (not failures) (${r.wallSeconds.toFixed(0)} s)`;
+    return `${r.runs} run(s), seed ${r.seed}, ECS profile ${r.ecsProfile}: ${counts}, harnessFailures ${r.harnessFailures}; concurrentWriteRaces ${r.concurrentWriteRaces} (not failures) (${r.wallSeconds.toFixed(0)} s)`;
 }

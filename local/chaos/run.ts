@@ -1,4 +1,4 @@
-// npm run chaos -- [--runs N] [--seed S] [--json OUT] [--failures DIR] | --replay RUN_SEED
+// npm run chaos -- [--runs N] [--seed S] [--ecs-profile NAME] [--json OUT] [--failures DIR] | --replay RUN_SEED [--ecs-profile NAME]
 // Generates N random clusters and scenarios from the seed, plays each with faults injected (chaos/play.ts), checks
 // DESIGN.md's invariants after each, and prints the counts (all must be zero). A failing run is printed with its
 // seed and details, and written as a scenario file (npm run scenario replays it without faults) plus its chaos
@@ -7,12 +7,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseFlags, runCli, UsageError } from "../cliFlags";
+import { ecsProfileFlag, parseFlags, runCli, UsageError } from "../cliFlags";
 import { generateCase, runSeed, type ChaosCase } from "./generator";
 import { playChaosCase, type ChaosRunResult } from "./play";
 import { addHarnessFailure, addRun, chaosPlanOf, emptyReport, failed, summaryLine, type ChaosReport } from "./report";
 
-const USAGE = "usage: npm run chaos -- [--runs N] [--seed S] [--json OUT] [--failures DIR] | --replay RUN_SEED";
+const USAGE = "usage: npm run chaos -- [--runs N] [--seed S] [--ecs-profile service-page|placement-page|adversarial] [--json OUT] [--failures DIR] | --replay RUN_SEED [--ecs-profile NAME]";
 /** A run that takes longer than this in real time is a hang (the slowest take a few seconds). */
 const RUN_REAL_TIME_LIMIT_MS = 180_000;
 
@@ -35,7 +35,7 @@ function writeReplayFiles(dir: string, c: ChaosCase): { scenario: string; plan: 
 
 function printFailure(c: ChaosCase, result: ChaosRunResult | undefined, error: string | undefined, dir: string): void {
     const files = writeReplayFiles(dir, c);
-    console.log(`\nFAILED run seed ${c.seed} (${c.strategy})`);
+    console.log(`\nFAILED run seed ${c.seed} (${c.strategy}, ECS profile ${c.ecsProfile})`);
     if (error) console.log(`  harness: ${error}`);
     for (const [k, lines] of Object.entries(result?.details ?? {})) {
         console.log(`  ${k}: ${lines!.length}`);
@@ -45,15 +45,15 @@ function printFailure(c: ChaosCase, result: ChaosRunResult | undefined, error: s
     for (const d of result?.disruptions ?? []) console.log(`  disruption: ${d}`);
     console.log(`  faults: ${JSON.stringify(c.faults)}; kills: ${JSON.stringify(c.kills)}`);
     console.log(`  scenario file: ${files.scenario}\n  chaos plan:    ${files.plan}`);
-    console.log(`  replay: npm run chaos -- --replay ${c.seed}`);
-    console.log(`  without faults: npm run scenario -- ${files.scenario} --strategy ${c.strategy} --seed ${c.seed}`);
+    console.log(`  replay: npm run chaos -- --replay ${c.seed} --ecs-profile ${c.ecsProfile}`);
+    console.log(`  without faults: npm run scenario -- ${files.scenario} --strategy ${c.strategy} --seed ${c.seed} --ecs-profile ${c.ecsProfile}`);
 }
 
 /** A run whose only breaches were concurrent-writer races: shown (they are not hidden), with how to replay it. */
 function printRaces(c: ChaosCase, result: ChaosRunResult): void {
     console.log(`\nRACE run seed ${c.seed} (${c.strategy}): ${result.concurrentWriteRaces} concurrent-writer race(s), not counted as failures (local/chaos/races.ts)`);
     for (const line of result.races.slice(0, 8)) console.log(`    - ${line}`);
-    console.log(`  replay: npm run chaos -- --replay ${c.seed}`);
+    console.log(`  replay: npm run chaos -- --replay ${c.seed} --ecs-profile ${c.ecsProfile}`);
 }
 
 async function playOne(c: ChaosCase, report: ChaosReport, dir: string): Promise<ChaosRunResult | undefined> {
@@ -71,13 +71,14 @@ async function playOne(c: ChaosCase, report: ChaosReport, dir: string): Promise<
 }
 
 async function main(argv: string[]): Promise<number> {
-    const { positional, flags } = parseFlags(argv, { runs: "integer", seed: "integer", json: "string", failures: "string", replay: "integer" });
+    const { positional, flags } = parseFlags(argv, { runs: "integer", seed: "integer", json: "string", failures: "string", replay: "integer", "ecs-profile": "string" });
+    const ecsProfile = ecsProfileFlag(flags["ecs-profile"]);
     if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
     const dir = (flags.failures as string | undefined) ?? join(tmpdir(), "ecs-rebalancer-chaos");
     const started = Date.now();
     if (flags.replay !== undefined) {
-        const c = generateCase(flags.replay as number);
-        const report = emptyReport(c.seed);
+        const c = generateCase(flags.replay as number, ecsProfile);
+        const report = emptyReport(c.seed, ecsProfile);
         const result = await playOne(c, report, dir);
         report.wallSeconds = (Date.now() - started) / 1000;
         if (result) console.log(JSON.stringify(result, null, 2));
@@ -87,9 +88,9 @@ async function main(argv: string[]): Promise<number> {
     const runs = (flags.runs as number | undefined) ?? 100;
     const seed = (flags.seed as number | undefined) ?? 1;
     if (runs < 1) throw new UsageError("--runs must be at least 1");
-    const report = emptyReport(seed);
+    const report = emptyReport(seed, ecsProfile);
     for (let i = 0; i < runs; i++) {
-        await playOne(generateCase(runSeed(seed, i)), report, dir);
+        await playOne(generateCase(runSeed(seed, i), ecsProfile), report, dir);
         if ((i + 1) % 50 === 0 || i + 1 === runs) {
             report.wallSeconds = (Date.now() - started) / 1000;
             console.log(`[${i + 1}/${runs}] ${report.failedSeeds.length} failed, ${report.wallSeconds.toFixed(0)} s`);

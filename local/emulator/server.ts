@@ -1,20 +1,23 @@
-// Server mode: `npm run emulator -- [--port P] [--speed X] [--seed N] [--region R]`.
+// Server mode: `npm run emulator -- [--port P] [--speed X] [--seed N] [--region R] [--ecs-profile NAME]`.
 // Starts empty on 127.0.0.1 with a real-time clock scaled by --speed, prints its endpoint, stops on SIGINT/SIGTERM.
 
 import { ScaledClock } from "./clock";
 import { EcsEmulator } from "./emulator";
+import { DEFAULT_ECS_PROFILE, ECS_PROFILE_NAMES, isEcsProfileName } from "./profiles/profiles";
+import type { EcsProfileName } from "./profiles/profile";
 
 interface ServerArgs {
     port: number;
     speed: number;
     seed: number;
     region: string;
+    ecsProfile: EcsProfileName;
 }
 
-const USAGE = "usage: emulator [--port P] [--speed X] [--seed N] [--region R]";
+const USAGE = `usage: emulator [--port P] [--speed X] [--seed N] [--region R] [--ecs-profile ${ECS_PROFILE_NAMES.join("|")}]`;
 
 export function parseServerArgs(argv: readonly string[]): ServerArgs {
-    const args: ServerArgs = { port: 0, speed: 1, seed: 1, region: "us-east-1" };
+    const args: ServerArgs = { port: 0, speed: 1, seed: 1, region: "us-east-1", ecsProfile: DEFAULT_ECS_PROFILE };
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i]!;
         const value = argv[i + 1];
@@ -30,6 +33,10 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
         else if (flag === "--region" && value) {
             args.region = value;
             i++;
+        } else if (flag === "--ecs-profile") {
+            if (value === undefined || !isEcsProfileName(value)) throw new Error(`--ecs-profile must be one of ${ECS_PROFILE_NAMES.join(", ")}. ${USAGE}`);
+            args.ecsProfile = value;
+            i++;
         } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
         else throw new Error(`unknown argument ${flag}. ${USAGE}`);
     }
@@ -39,9 +46,9 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
 
 export async function startServer(args: ServerArgs): Promise<EcsEmulator> {
     const clock = new ScaledClock(args.speed);
-    const emulator = new EcsEmulator({ clock, seed: args.seed, region: args.region });
+    const emulator = new EcsEmulator({ clock, seed: args.seed, region: args.region, profile: args.ecsProfile });
     const endpoint = await emulator.listen(args.port);
-    console.log(`ECS emulator listening on ${endpoint} (region ${args.region}, clock speed ×${args.speed}, seed ${args.seed})`);
+    console.log(`ECS emulator listening on ${endpoint} (region ${args.region}, clock speed ×${args.speed}, seed ${args.seed}, ECS profile ${args.ecsProfile})`);
     console.log(`  AWS_ENDPOINT_URL_ECS=${endpoint} AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING=${endpoint} (any credentials)`);
     const stop = () => {
         void emulator.close().then(() => {

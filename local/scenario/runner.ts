@@ -7,7 +7,7 @@
 // last one the play goes on until the rebalancer is quiet: the world has settled after its last write and a later
 // pass wrote nothing (or a time limit passes: `converged: false`).
 
-import { DEFAULT_TIMING } from "../emulator";
+import { DEFAULT_ECS_PROFILE, DEFAULT_TIMING, type EcsProfileName } from "../emulator";
 import { RebalancerAccounting } from "./accounting";
 import { serviceLowerBound } from "./lowerBound";
 import { rebalancerFor, type CapturedLog, type RebalancerOptions, type RebalancerUnderTest, type StrategyName } from "./rebalancers";
@@ -23,6 +23,8 @@ export const WRITE_OPERATIONS = new Set([
 export interface ScenarioReport {
     scenario: string;
     strategy: StrategyName;
+    /** The ECS behaviour profile the emulator played (`--ecs-profile`). */
+    ecsProfile: EcsProfileName;
     instances: Record<string, { az: string; eligible: boolean }>;
     before: Record<string, Record<string, number>>;
     after: Record<string, Record<string, number>>;
@@ -52,6 +54,8 @@ export interface TimelineEntry {
 export interface RunOptions extends RebalancerOptions {
     strategy: StrategyName;
     seed?: number;
+    /** The ECS behaviour profile the emulator plays; default service-page. */
+    ecsProfile?: EcsProfileName;
     /** Emulated time allowed after the last step for the rebalancer to go quiet. */
     quietLimitSeconds?: number;
     /** Invocations allowed in one play before the rebalancer is detached (default: invocationCapFor). */
@@ -237,7 +241,7 @@ interface Played {
 }
 
 async function playScenario(scenario: Scenario, strategy: StrategyName, options: RunOptions): Promise<Played> {
-    const world = new ScenarioWorld(scenario, { seed: options.seed ?? 1 });
+    const world = new ScenarioWorld(scenario, { seed: options.seed ?? 1, ecsProfile: options.ecsProfile });
     try {
         await world.emulator.listen();
         const schedulePeriodSeconds = options.schedulePeriodSeconds ?? scenario.timing.schedulePeriodSeconds;
@@ -291,6 +295,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const report: ScenarioReport = {
         scenario: scenario.name,
         strategy: options.strategy,
+        ecsProfile: options.ecsProfile ?? DEFAULT_ECS_PROFILE,
         instances: run.instances,
         before: baseline.counts,
         after: run.counts,

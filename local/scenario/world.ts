@@ -2,12 +2,14 @@
 // steps applied through the control API (EC2 and the service owner acting, never the rebalancer's API), and the
 // readings the report needs.
 
-import { EcsEmulator, VirtualClock, type Timing } from "../emulator";
+import { EcsEmulator, VirtualClock, type EcsProfileName, type Timing } from "../emulator";
 import type { Scenario, ScenarioInstance, ScenarioService, ScenarioStep } from "./scenarioFile";
 import type { BoundInstance, BoundService } from "./lowerBound";
 
 export interface WorldOptions {
     seed: number;
+    /** The ECS behaviour profile the emulator plays; default service-page. */
+    ecsProfile?: EcsProfileName;
 }
 
 /** The emulator timing a scenario asks for (seconds in the file, milliseconds in the emulator). */
@@ -49,7 +51,7 @@ export class ScenarioWorld {
 
     constructor(readonly scenario: Scenario, options: WorldOptions) {
         this.clock = new VirtualClock();
-        this.emulator = new EcsEmulator({ clock: this.clock, seed: options.seed, region: scenario.region, timing: timingOf(scenario) });
+        this.emulator = new EcsEmulator({ clock: this.clock, seed: options.seed, region: scenario.region, timing: timingOf(scenario), profile: options.ecsProfile });
         const providers = [...new Set(scenario.instances.map((i) => i.capacityProvider).concat(scenario.steps.flatMap((s) => ("launch" in s ? s.launch.map((i) => i.capacityProvider) : []))).filter((p): p is string => !!p))];
         this.clusterArn = this.emulator.control.createCluster(scenario.cluster, { capacityProviders: providers });
     }

@@ -1,10 +1,10 @@
 import { disruptionRatio } from "../../bench/disruption";
 import type { ScenarioRow } from "../../bench/scenarioMatrix";
-import { scenarioTable, summarize, summaryTable } from "../../bench/scenarioTable";
+import { profileSummaryTable, profileTable, scenarioTable, summarize, summaryTable } from "../../bench/scenarioTable";
 
 function row(scenario: string, strategy: ScenarioRow["strategy"], stopped: number, bound: number, extra: Partial<ScenarioRow> = {}): ScenarioRow {
     return {
-        scenario, strategy, tasksStopped: stopped, tasksStarted: stopped, lowerBound: bound, ratio: disruptionRatio(stopped, bound),
+        scenario, strategy, ecsProfile: "service-page", tasksStopped: stopped, tasksStarted: stopped, lowerBound: bound, ratio: disruptionRatio(stopped, bound),
         instanceSkew: 0, azSkew: 0, floorViolations: 0, ceilingViolations: 0, invocations: 1, apiCalls: 10, emulatedSeconds: 5, converged: true,
         remainingMoves: 0, wallMs: 1, ...extra,
     };
@@ -38,4 +38,20 @@ it("prints one row per run, with the ratio's zero-bound case spelled out and the
     const summary = summaryTable(summarize(rows)).split("\n");
     expect(summary[2]).toMatch(/^\| redeploy \| +2\.83 \(2\) \| +2\.83 \(2\) \| +12 \/ 4 \| +3\/2 \| +1 \| +1 \|/);
     expect(summary[3]).toMatch(/^\| none +\| +0\.00 \(2\) \| +— \(0\) \|/);
+});
+
+it("minimal under every profile: one row per scenario and profile, one summary row per profile", () => {
+    const minimal = [
+        row("a", "minimal", 2, 2),
+        row("a", "minimal", 3, 2, { ecsProfile: "adversarial" }),
+        row("b", "minimal", 1, 1, { ecsProfile: "adversarial", converged: false }),
+        row("b", "minimal", 1, 1),
+    ];
+    const lines = profileTable(minimal).split("\n");
+    expect(lines.slice(2).map((l) => l.split("|").slice(1, 4).map((c) => c.trim()))).toEqual([
+        ["a", "service-page", "2 / 2"], ["a", "adversarial", "3 / 2"], ["b", "adversarial", "1 / 1"], ["b", "service-page", "1 / 1"],
+    ]);
+    const summary = profileSummaryTable(minimal).split("\n");
+    expect(summary[2]).toMatch(/^\| service-page +\| +1\.00 \(2\) /);
+    expect(summary[3]).toMatch(/^\| adversarial +\| +1\.22 \(2\) .*\| +1 +\|/);
 });

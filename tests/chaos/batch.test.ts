@@ -11,7 +11,7 @@ const BATCH_SEED = 2026;
 const BATCH_RUNS = 10;
 
 describe(`a fixed-seed batch (${BATCH_RUNS} runs, seed ${BATCH_SEED})`, () => {
-    const report = emptyReport(BATCH_SEED);
+    const report = emptyReport(BATCH_SEED, "service-page");
     const results: ChaosRunResult[] = [];
     beforeAll(async () => {
         for (let i = 0; i < BATCH_RUNS; i++) {
@@ -40,7 +40,7 @@ describe("a harness that breaks every invariant", () => {
     let result: ChaosRunResult;
     beforeAll(async () => {
         const chaosCase: ChaosCase = {
-            seed: 7, strategy: "minimal", scenarioFile: TWO_BY_TWO, scenario: scenarioOf(TWO_BY_TWO),
+            seed: 7, ecsProfile: "service-page", strategy: "minimal", scenarioFile: TWO_BY_TWO, scenario: scenarioOf(TWO_BY_TWO),
             scalableTargets: [], faults: {}, kills: [], disruptions: [],
         };
         result = await playChaosCase(chaosCase, {

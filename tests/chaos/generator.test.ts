@@ -5,7 +5,7 @@ import { generateCase, runSeed, type ChaosCase } from "../../local/chaos/generat
 import { parseScenario } from "../../local/scenario/scenarioFile";
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => runSeed(42, i));
-const cases: ChaosCase[] = SEEDS.map(generateCase);
+const cases: ChaosCase[] = SEEDS.map((seed) => generateCase(seed));
 
 test("the same seed gives the same case; run seeds of a batch are distinct", () => {
     expect(generateCase(SEEDS[7]!)).toEqual(generateCase(SEEDS[7]!));
@@ -13,6 +13,11 @@ test("the same seed gives the same case; run seeds of a batch are distinct", () 
     expect(new Set(SEEDS).size).toBe(SEEDS.length);
     expect(runSeed(42, 3)).toBe(runSeed(42, 3));
     expect(runSeed(42, 3)).not.toBe(runSeed(43, 3));
+    // The profile is the batch's, not drawn from the seed: the same case under every profile.
+    const { ecsProfile, ...adversarial } = generateCase(SEEDS[7]!, "adversarial");
+    const { ecsProfile: defaultProfile, ...plain } = generateCase(SEEDS[7]!);
+    expect([ecsProfile, defaultProfile]).toEqual(["adversarial", "service-page"]);
+    expect(adversarial).toEqual(plain);
 });
 
 test("every case is a scenario file the scenario runner accepts, and the case's scenario is that file", () => {

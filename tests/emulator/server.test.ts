@@ -45,8 +45,10 @@ test("the command starts, answers the SDK, and stops on SIGTERM", async () => {
 }, 30_000);
 
 test("command-line arguments", () => {
-    expect(parseServerArgs([])).toEqual({ port: 0, speed: 1, seed: 1, region: "us-east-1" });
-    expect(parseServerArgs(["--port", "8123", "--speed", "10", "--seed", "4", "--region", "eu-west-1"])).toEqual({ port: 8123, speed: 10, seed: 4, region: "eu-west-1" });
+    expect(parseServerArgs([])).toEqual({ port: 0, speed: 1, seed: 1, region: "us-east-1", ecsProfile: "service-page" });
+    expect(parseServerArgs(["--port", "8123", "--speed", "10", "--seed", "4", "--region", "eu-west-1", "--ecs-profile", "adversarial"]))
+        .toEqual({ port: 8123, speed: 10, seed: 4, region: "eu-west-1", ecsProfile: "adversarial" });
+    expect(() => parseServerArgs(["--ecs-profile", "strict"])).toThrow(/--ecs-profile must be one of service-page, placement-page, adversarial/);
     expect(() => parseServerArgs(["--speed", "0"])).toThrow(/--speed/);
     expect(() => parseServerArgs(["--port", "70000"])).toThrow(/--port/);
     expect(() => parseServerArgs(["--bogus"])).toThrow(/unknown argument/);
