@@ -107,6 +107,18 @@ export class EmulatorControl {
         this.act("setAgentConnected", () => setAgentConnected(this.core, this.instance(ec2InstanceId), connected));
     }
 
+    /**
+     * The container health checks of tasks on this instance start (or stop) failing — a bad host. Each running task
+     * with a health check is checked again after timing.healthCheckMs: UNHEALTHY (ECS replaces it) or HEALTHY again.
+     */
+    setHealthChecksFailing(ec2InstanceId: string, failing: boolean): void {
+        this.act("setHealthChecksFailing", () => {
+            const instance = this.instance(ec2InstanceId);
+            instance.healthChecksFailing = failing;
+            this.core.lifecycle.recheckHealth(instance);
+        });
+    }
+
     /** RegisterTaskDefinition input; returns the task definition ARN. */
     registerTaskDefinition(input: Json): string {
         return this.act("registerTaskDefinition", (call) => String(((registerTaskDefinition(this.core, input, call).taskDefinition) as Json).taskDefinitionArn));

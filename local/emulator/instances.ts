@@ -86,6 +86,7 @@ export function registerInstance(core: EmulatorCore, cluster: ClusterState, spec
         runningTasksCount: 0,
         pendingTasksCount: 0,
         registrationCause: cause,
+        healthChecksFailing: false,
     };
     cluster.instances.add(instance);
     cluster.instancesById.set(id, instance);

@@ -156,17 +156,39 @@ export class TaskLifecycle {
         this.count(task, +1);
         this.changed(task, "PENDING", task.startCause);
         if (task.taskDefinition.hasHealthCheck) {
-            task.timer = core.schedule(now + core.timing.healthCheckMs, () => this.markHealthy(task));
+            task.timer = core.schedule(now + core.timing.healthCheckMs, () => this.checkHealth(task));
+        } else {
+            // It counts toward minimumHealthyPercent 40 s from now: the scheduler looks again then.
+            task.timer = core.schedule(now + core.timing.healthyDelayMs, () => {
+                task.timer = undefined;
+                core.scheduler.taskRunning(task);
+            });
         }
         core.scheduler.taskRunning(task);
     }
 
-    private markHealthy(task: TaskState): void {
+    /**
+     * The container health check's verdict: HEALTHY, or UNHEALTHY on an instance whose health checks fail. ECS replaces
+     * an unhealthy task (scheduler.ts); one that passes again is HEALTHY again.
+     */
+    private checkHealth(task: TaskState): void {
         task.timer = undefined;
-        task.healthStatus = "HEALTHY";
+        const status = task.instance.healthChecksFailing ? "UNHEALTHY" : "HEALTHY";
+        if (status === task.healthStatus) return;
+        task.healthStatus = status;
         task.updatedAt = this.core.clock.now();
         this.emitTaskEvent(task);
-        this.core.scheduler.taskRunning(task);
+        if (status === "UNHEALTHY") this.core.scheduler.taskUnhealthy(task);
+        else this.core.scheduler.taskRunning(task);
+    }
+
+    /** The instance's health checks start or stop failing: its running tasks with a health check are checked again. */
+    recheckHealth(instance: InstanceState): void {
+        const now = this.core.clock.now();
+        for (const task of instance.resident) {
+            if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING" || !task.taskDefinition.hasHealthCheck || task.timer) continue;
+            task.timer = this.core.schedule(now + this.core.timing.healthCheckMs, () => this.checkHealth(task));
+        }
     }
 
     /** STOPPED: resources go back to the instance, which then reports the change unless it is gone. */

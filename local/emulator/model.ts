@@ -96,6 +96,8 @@ export interface InstanceState {
     drainCause?: Cause;
     /** What registered the instance: daemon tasks started for it follow from it. */
     registrationCause?: Cause;
+    /** Container health checks of tasks here fail (a bad host: the control API's setHealthChecksFailing). */
+    healthChecksFailing: boolean;
 }
 
 export interface PortMappingSpec {

@@ -38,9 +38,6 @@ export function effectiveStrategies(service: ServiceState): readonly PlacementSt
     return service.placementStrategy.length > 0 ? service.placementStrategy : DEFAULT_SERVICE_STRATEGY;
 }
 
-function isHealthy(task: TaskState): boolean {
-    return task.lastStatus === "RUNNING" && (!task.taskDefinition.hasHealthCheck || task.healthStatus === "HEALTHY");
-}
 
 function groupCounts(service: ServiceState): Map<InstanceState, number> {
     const counts = new Map<InstanceState, number>();
@@ -101,6 +98,24 @@ export class ServiceScheduler {
 
     taskRunning(task: TaskState): void {
         if (task.service) this.markDirty(task.service);
+    }
+
+    /** A container health check failed: ECS replaces the task (its reason is queued for the replacement). */
+    taskUnhealthy(task: TaskState): void {
+        const service = task.service;
+        if (!service || service.schedulingStrategy === "DAEMON") return;
+        this.owe(service, schedulerCause("replace unhealthy task"));
+        this.markDirty(service);
+    }
+
+    /**
+     * Counts toward minimumHealthyPercent (API reference, DeploymentConfiguration): with a container health check
+     * once HEALTHY; without one, 40 s after it is RUNNING (timing.healthyDelayMs).
+     */
+    private isHealthy(task: TaskState): boolean {
+        if (task.lastStatus !== "RUNNING") return false;
+        if (task.taskDefinition.hasHealthCheck) return task.healthStatus === "HEALTHY";
+        return this.core.clock.now() - (task.startedAt ?? 0) >= this.core.timing.healthyDelayMs;
     }
 
     /** Resources were released in the cluster: services short of room may now place. */
@@ -181,13 +196,16 @@ export class ServiceScheduler {
         this.updateSteadyState(service);
     }
 
-    /** Tasks of the current deployment on ACTIVE instances (incoming) and those being replaced (outgoing). */
+    /**
+     * Tasks of the current deployment on ACTIVE instances (incoming) and those being replaced (outgoing): an older
+     * deployment's, a draining instance's, and an UNHEALTHY task's (ECS replaces it).
+     */
     private split(service: ServiceState): { incoming: TaskState[]; outgoing: TaskState[] } {
         const primary = service.deployments[0];
         const incoming: TaskState[] = [];
         const outgoing: TaskState[] = [];
         for (const t of service.activeTasks) {
-            if (t.deploymentId === primary?.id && t.instance.status !== "DRAINING") incoming.push(t);
+            if (t.deploymentId === primary?.id && t.instance.status !== "DRAINING" && t.healthStatus !== "UNHEALTHY") incoming.push(t);
             else outgoing.push(t);
         }
         return { incoming, outgoing };
@@ -249,9 +267,10 @@ export class ServiceScheduler {
             if (starts > 0) this.startTasks(service, primary, starts);
             ({ incoming, outgoing } = this.split(service));
             let healthy = 0;
-            for (const t of incoming) if (isHealthy(t)) healthy++;
-            for (const t of outgoing) if (isHealthy(t)) healthy++;
-            const stoppable = outgoing.filter((t) => t.lastStatus === "RUNNING" && !(t.deploymentId !== primary.id && isProtected(t, now)));
+            for (const t of incoming) if (this.isHealthy(t)) healthy++;
+            for (const t of outgoing) if (this.isHealthy(t)) healthy++;
+            if (this.stopUnhealthy(service, incoming, outgoing, healthy, minHealthy, starts > 0)) continue;
+            const stoppable = outgoing.filter((t) => t.lastStatus === "RUNNING" && t.healthStatus !== "UNHEALTHY" && !(t.deploymentId !== primary.id && isProtected(t, now)));
             const allowed = Math.min(healthy - minHealthy, stoppable.length);
             if (allowed <= 0) return;
             const victims = this.chooseTasksToStop(service, stoppable, allowed);
@@ -274,6 +293,29 @@ export class ServiceScheduler {
             },
             rng: this.core.rng.placement,
         });
+    }
+
+    /**
+     * Unhealthy tasks go once their replacements are healthy ("Amazon ECS will first start a healthy replacement for
+     * each unhealthy task ... before terminating it", What's New, 2023-10-23; replacements within maximumPercent);
+     * when maximumPercent leaves no room to start one, "the scheduler stops the unhealthy tasks one-by-one — using the
+     * minimumHealthyPercent as a constraint" (API reference, DeploymentConfiguration). Stopping one costs no healthy
+     * task. Returns whether it stopped any.
+     */
+    private stopUnhealthy(service: ServiceState, incoming: TaskState[], outgoing: TaskState[], healthy: number, minHealthy: number, started: boolean): boolean {
+        const unhealthy = outgoing.filter((t) => t.healthStatus === "UNHEALTHY" && t.lastStatus === "RUNNING");
+        if (unhealthy.length === 0) return false;
+        const desired = service.desiredCount;
+        const replacing = incoming.length > desired - unhealthy.length || started;
+        const healthyIncoming = incoming.filter((t) => this.isHealthy(t)).length;
+        const count = replacing
+            ? Math.min(unhealthy.length, healthyIncoming - (desired - unhealthy.length))
+            : healthy >= minHealthy ? 1 : 0;
+        if (count <= 0) return false;
+        const victims = unhealthy.slice(0, count);
+        for (const v of victims) this.stopByChoice(v, "Task failed container health checks", schedulerCause("unhealthy task"));
+        this.core.serviceEvent(service, `has stopped ${victims.length} running tasks: ${taskIds(victims)}.`);
+        return true;
     }
 
     private stopOutgoing(service: ServiceState, task: TaskState): void {
@@ -515,7 +557,7 @@ export class ServiceScheduler {
         for (const d of service.deployments) if (d !== primary) d.desiredCount = active.get(d.id) ?? 0;
         if (primary.rolloutState !== "IN_PROGRESS" || service.deployments.length > 1) return;
         const { incoming, outgoing } = this.split(service);
-        if (outgoing.length > 0 || incoming.length !== service.desiredCount || !incoming.every(isHealthy)) return;
+        if (outgoing.length > 0 || incoming.length !== service.desiredCount || !incoming.every((t) => this.isHealthy(t))) return;
         primary.rolloutState = "COMPLETED";
         primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
         primary.updatedAt = now;
@@ -533,7 +575,7 @@ export class ServiceScheduler {
             primary.rolloutState === "COMPLETED" &&
             outgoing.length === 0 &&
             incoming.length === service.desiredCount &&
-            incoming.every(isHealthy) &&
+            incoming.every((t) => this.isHealthy(t)) &&
             service.placementFailure === undefined
         );
     }
@@ -595,7 +637,7 @@ export class ServiceScheduler {
         const fullest = zones[zones.length - 1]![0];
         const movable = [...service.activeTasks].filter((t) => availabilityZoneOf(t.instance) === fullest && t.lastStatus === "RUNNING" && !isProtected(t, now));
         if (movable.length === 0) return;
-        const healthy = [...service.activeTasks].filter(isHealthy).length;
+        const healthy = [...service.activeTasks].filter((t) => this.isHealthy(t)).length;
         const canStopFirst = reading.method === "start-or-stop" && healthy - 1 >= Math.ceil((desired * minimumHealthyPercent) / 100);
         if (!canStart && !canStopFirst) return;
         // The AZs a task may go to: the emptiest, or (reading) any AZ two or more below the fullest, emptiest first.

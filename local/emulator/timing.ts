@@ -13,8 +13,14 @@ export interface Timing {
      * of 30 s (the container is killed after it; the emulator assumes it uses all of it).
      */
     taskStopMs: number;
-    /** RUNNING → HEALTHY for task definitions with a container health check. Emulator choice. */
+    /** RUNNING → HEALTHY (or UNHEALTHY) for task definitions with a container health check. Emulator choice. */
     healthCheckMs: number;
+    /**
+     * A task with no container health check counts toward minimumHealthyPercent only this long after it is RUNNING:
+     * "the service scheduler will wait for 40 seconds after a task reaches a RUNNING state" (API reference,
+     * DeploymentConfiguration.minimumHealthyPercent).
+     */
+    healthyDelayMs: number;
     /** Retry of failed placements while a deployment circuit breaker is counting them. Emulator choice. */
     placementRetryMs: number;
     /** STOPPED tasks stay describable this long (ECS: "at least an hour"). */
@@ -29,6 +35,7 @@ export const DEFAULT_TIMING: Readonly<Timing> = {
     taskStartMs: 5_000,
     taskStopMs: 30_000,
     healthCheckMs: 10_000,
+    healthyDelayMs: 40_000,
     placementRetryMs: 15_000,
     stoppedTaskRetentionMs: 3_600_000,
     inactiveRetentionMs: 3_600_000,

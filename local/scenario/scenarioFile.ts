@@ -16,6 +16,8 @@ export interface ScenarioInstance {
     memory: number;
     capacityProvider?: string;
     attributes: Record<string, string>;
+    /** Container health checks of tasks on this instance fail from the start (a bad host). */
+    healthChecksFail?: boolean;
 }
 
 export interface ScenarioStrategy {
@@ -45,6 +47,8 @@ export interface ScenarioService {
     capacityProviderStrategy?: { capacityProvider: string; weight: number; base: number }[];
     /** Number of the service's tasks to protect from scale-in at the start. */
     taskProtection: number;
+    /** The task definition's essential container has a health check (HEALTHY after timing.healthCheckSeconds). */
+    healthCheck: boolean;
     availabilityZoneRebalancing: "ENABLED" | "DISABLED";
 }
 
@@ -55,7 +59,9 @@ export type ScenarioStep =
     | { setDesired: Record<string, number> }
     | { advance: number }
     | { agentDisconnect: string[] }
-    | { agentConnect: string[] };
+    | { agentConnect: string[] }
+    | { failHealthChecks: string[] }
+    | { passHealthChecks: string[] };
 
 export interface ScenarioTiming {
     taskStartSeconds: number;
@@ -133,6 +139,11 @@ class Reader {
         return value;
     }
 
+    boolean(value: Json, field: string): boolean {
+        if (typeof value !== "boolean") this.fail(field, `expected true or false, got ${describe(value)}`);
+        return value;
+    }
+
     stringMap(value: Json, field: string): Record<string, string> {
         const o = this.object(value, field, Object.keys((value as object) ?? {}));
         const out: Record<string, string> = {};
@@ -153,7 +164,7 @@ const CLUSTER = /^[A-Za-z0-9_-]{1,255}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 function readInstance(r: Reader, value: Json, field: string): ScenarioInstance {
-    const o = r.object(value, field, ["id", "az", "cpu", "memory", "capacityProvider", "attributes"]);
+    const o = r.object(value, field, ["id", "az", "cpu", "memory", "capacityProvider", "attributes", "healthChecksFail"]);
     return {
         id: r.string(o.id, `${field}.id`, ID, "an instance id (letters, digits, . _ -)"),
         az: r.string(o.az, `${field}.az`),
@@ -161,6 +172,7 @@ function readInstance(r: Reader, value: Json, field: string): ScenarioInstance {
         memory: o.memory === undefined ? 3891 : r.integer(o.memory, `${field}.memory`, 1, 100_000_000),
         capacityProvider: o.capacityProvider === undefined ? undefined : r.string(o.capacityProvider, `${field}.capacityProvider`),
         attributes: o.attributes === undefined ? {} : r.stringMap(o.attributes, `${field}.attributes`),
+        ...(o.healthChecksFail === undefined ? {} : { healthChecksFail: r.boolean(o.healthChecksFail, `${field}.healthChecksFail`) }),
     };
 }
 
@@ -168,6 +180,7 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
     const o = r.object(value, field, [
         "name", "desiredCount", "cpu", "memory", "hostPort", "placementStrategy", "placementConstraints", "minimumHealthyPercent",
         "maximumPercent", "schedulingStrategy", "tags", "placement", "capacityProviderStrategy", "taskProtection", "availabilityZoneRebalancing",
+        "healthCheck",
     ]);
     const strategies = o.placementStrategy === undefined ? undefined : r.array(o.placementStrategy, `${field}.placementStrategy`).map((s, i) => {
         const f = `${field}.placementStrategy[${i}]`;
@@ -222,6 +235,7 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
         placement,
         capacityProviderStrategy: cps,
         taskProtection: o.taskProtection === undefined ? 0 : r.integer(o.taskProtection, `${field}.taskProtection`, 0, 5000),
+        healthCheck: o.healthCheck === undefined ? false : r.boolean(o.healthCheck, `${field}.healthCheck`),
         availabilityZoneRebalancing: o.availabilityZoneRebalancing === undefined
             ? "DISABLED"
             : (r.string(o.availabilityZoneRebalancing, `${field}.availabilityZoneRebalancing`, /^(ENABLED|DISABLED)$/, "ENABLED or DISABLED") as "ENABLED" | "DISABLED"),
@@ -236,14 +250,17 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
 }
 
 function readStep(r: Reader, value: Json, field: string): ScenarioStep {
-    const o = r.object(value, field, ["terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect"]);
+    const actions = ["terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect", "failHealthChecks", "passHealthChecks"];
+    const o = r.object(value, field, actions);
     const keys = Object.keys(o);
-    if (keys.length !== 1) r.fail(field, `expected exactly one action (terminate, launch, drain, setDesired, advance), got ${keys.length}`);
+    if (keys.length !== 1) r.fail(field, `expected exactly one action (${actions.join(", ")}), got ${keys.length}`);
     const ids = (v: Json, f: string) => r.array(v, f).map((id, i) => r.string(id, `${f}[${i}]`));
     if (o.terminate !== undefined) return { terminate: ids(o.terminate, `${field}.terminate`) };
     if (o.drain !== undefined) return { drain: ids(o.drain, `${field}.drain`) };
     if (o.agentDisconnect !== undefined) return { agentDisconnect: ids(o.agentDisconnect, `${field}.agentDisconnect`) };
     if (o.agentConnect !== undefined) return { agentConnect: ids(o.agentConnect, `${field}.agentConnect`) };
+    if (o.failHealthChecks !== undefined) return { failHealthChecks: ids(o.failHealthChecks, `${field}.failHealthChecks`) };
+    if (o.passHealthChecks !== undefined) return { passHealthChecks: ids(o.passHealthChecks, `${field}.passHealthChecks`) };
     if (o.launch !== undefined) return { launch: r.array(o.launch, `${field}.launch`).map((x, i) => readInstance(r, x, `${field}.launch[${i}]`)) };
     if (o.advance !== undefined) return { advance: r.integer(o.advance, `${field}.advance`, 0, 30 * 86400) };
     const sd = r.object(o.setDesired, `${field}.setDesired`, Object.keys((o.setDesired as object) ?? {}));
@@ -288,7 +305,7 @@ export function parseScenario(text: string, file: string): Scenario {
     });
     steps.forEach((step, i) => {
         if ("launch" in step) step.launch.forEach((inst, j) => addInstance(inst, `steps[${i}].launch[${j}].id`));
-        for (const key of ["terminate", "drain", "agentDisconnect", "agentConnect"] as const) {
+        for (const key of ["terminate", "drain", "agentDisconnect", "agentConnect", "failHealthChecks", "passHealthChecks"] as const) {
             if (key in step) (step as Record<string, string[]>)[key].forEach((id, j) => {
                 if (!known.has(id)) r.fail(`steps[${i}].${key}[${j}]`, `no instance ${id} by then`);
             });

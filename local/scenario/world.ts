@@ -23,7 +23,7 @@ export function timingOf(scenario: Scenario): Partial<Timing> {
 }
 
 /** The scenario service's task definition; `environment` makes a new revision of it (an owner's release). */
-export function taskDefinitionFor(s: ScenarioService, environment?: { name: string; value: string }[]): Record<string, unknown> {
+export function taskDefinitionFor(s: Pick<ScenarioService, "name" | "cpu" | "memory" | "hostPort" | "healthCheck">, environment?: { name: string; value: string }[]): Record<string, unknown> {
     return {
         family: s.name,
         networkMode: "bridge",
@@ -36,6 +36,7 @@ export function taskDefinitionFor(s: ScenarioService, environment?: { name: stri
             essential: true,
             // A web service behind a load balancer: a dynamic host port unless the scenario fixes one.
             portMappings: [{ containerPort: 80, hostPort: s.hostPort ?? 0, protocol: "tcp" }],
+            ...(s.healthCheck ? { healthCheck: { command: ["CMD-SHELL", "wget -q -O /dev/null http://localhost/ || exit 1"] } } : {}),
             ...(environment ? { environment } : {}),
         }],
     };
@@ -77,6 +78,7 @@ export class ScenarioWorld {
             attributes: instance.attributes,
             capacityProviderName: instance.capacityProvider,
         });
+        if (instance.healthChecksFail) this.control.setHealthChecksFailing(instance.id, true);
     }
 
     private createService(s: ScenarioService): void {
@@ -126,6 +128,14 @@ export class ScenarioWorld {
         if ("agentConnect" in step) {
             for (const id of step.agentConnect) this.control.setAgentConnected(id, true);
             return `agent reconnected on ${step.agentConnect.join(", ")}`;
+        }
+        if ("failHealthChecks" in step) {
+            for (const id of step.failHealthChecks) this.control.setHealthChecksFailing(id, true);
+            return `container health checks fail on ${step.failHealthChecks.join(", ")}`;
+        }
+        if ("passHealthChecks" in step) {
+            for (const id of step.passHealthChecks) this.control.setHealthChecksFailing(id, false);
+            return `container health checks pass again on ${step.passHealthChecks.join(", ")}`;
         }
         if ("setDesired" in step) {
             for (const [service, n] of Object.entries(step.setDesired)) {

@@ -87,6 +87,9 @@ describe("scenario files that do not follow the format", () => {
         ["an expectation on an unknown instance", { ...valid, expect: { before: { web: { "i-x": 1 } } } }, "expect.before.web.i-x"],
         ["an unplaced count that is not an integer", { ...valid, expect: { unplaced: { web: "2" } } }, "expect.unplaced.web"],
         ["an unknown expectation", { ...valid, expect: { after: {} } }, "expect.after"],
+        ["healthCheck not a boolean", { ...valid, services: [{ name: "web", desiredCount: 2, healthCheck: "yes" }] }, "services[0].healthCheck"],
+        ["healthChecksFail not a boolean", { ...valid, instances: [{ id: "i-a", az: "us-east-1a", healthChecksFail: 1 }] }, "instances[0].healthChecksFail"],
+        ["failing health checks on an unknown instance", { ...valid, steps: [{ failHealthChecks: ["i-z"] }] }, "steps[0].failHealthChecks[0]"],
     ];
     it.each(cases)("%s: refused naming the file and the field", (_, json, field) => {
         let error: unknown;
