@@ -15,6 +15,8 @@ export const WRITE_DEADLINE_MARGIN_MS = 10_000;
 export const STOP_REASON_PREFIX = "ecs-rebalancer: ";
 /** StopTask's reason is at most 255 characters. */
 export const STOP_REASON_MAX = 255;
+/** UpdateTaskProtection takes "a list of up to 10 task IDs or full ARN entries" (API reference). */
+export const UPDATE_TASK_PROTECTION_BATCH = 10;
 
 export interface Deadline {
     /** Milliseconds left before the invocation is killed (Infinity outside Lambda). */
@@ -91,6 +93,24 @@ export function writesFor(action: Action, clusterArn: string): EcsWrite[] | { in
                 return { invalid: "clear-marker without tag keys" };
             }
             return action.tagKeys.length === 0 ? [] : [{ operation: "UntagResource", input: { resourceArn: action.serviceArn, tagKeys: [...action.tagKeys] } }];
+        case "protect-tasks":
+        case "unprotect-tasks": {
+            if (!Array.isArray(action.taskArns) || action.taskArns.length === 0 || action.taskArns.some((a) => typeof a !== "string" || a.length === 0)) {
+                return { invalid: `${action.kind} without tasks` };
+            }
+            const enabled = action.kind === "protect-tasks";
+            if (enabled && !(Number.isInteger(action.expiresInMinutes) && action.expiresInMinutes >= 1 && action.expiresInMinutes <= 2880)) {
+                return { invalid: `protection for ${action.expiresInMinutes} minutes is outside 1–2880` };
+            }
+            const writes: EcsWrite[] = [];
+            for (let i = 0; i < action.taskArns.length; i += UPDATE_TASK_PROTECTION_BATCH) {
+                const tasks = action.taskArns.slice(i, i + UPDATE_TASK_PROTECTION_BATCH);
+                writes.push({ operation: "UpdateTaskProtection", input: enabled ? { cluster: clusterArn, tasks, protectionEnabled: true, expiresInMinutes: action.expiresInMinutes } : { cluster: clusterArn, tasks, protectionEnabled: false } });
+            }
+            return writes;
+        }
+        case "mark-surge":
+            return [{ operation: "TagResource", input: { resourceArn: action.serviceArn, tags: [{ key: action.markerTag.key, value: action.markerTag.value }] } }];
         case "redeploy":
             return [{ operation: "UpdateService", input: { cluster: clusterArn, service: action.service, forceNewDeployment: true } }];
         case "record-move":

@@ -100,8 +100,10 @@ export interface Task {
     hostPorts: number[];
     startedAt?: number;
     startedBy?: string;
-    /** Scale-in protection: undefined until read (it is read for candidate victims only). */
+    /** Scale-in protection: undefined until read (it is read for candidate victims and surge restores only). */
     protectionEnabled?: boolean;
+    /** When that protection lapses (epoch ms), when it is enabled and read. */
+    protectionExpiresAt?: number;
 }
 
 /** What the task definition says about where a task can go: only what observe needs to read from it. */

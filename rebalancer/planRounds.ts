@@ -54,7 +54,10 @@ export async function observeAndPlan(deps: ReadDeps, clusterArn: string, setting
             failures.push(...read.failures);
             snapshot = {
                 ...snapshot,
-                tasks: snapshot.tasks.map((t) => (t.arn in read.protection ? { ...t, protectionEnabled: read.protection[t.arn] } : t)),
+                tasks: snapshot.tasks.map((t) => {
+                    const p = read.protection[t.arn];
+                    return p ? { ...t, protectionEnabled: p.enabled, ...(p.expiresAt !== undefined ? { protectionExpiresAt: p.expiresAt } : {}) } : t;
+                }),
             };
         }
         plan = deps.plan(snapshot, settings);

@@ -35,10 +35,13 @@ export function serviceDrift(observed: Service, now: Service | undefined): strin
     return undefined;
 }
 
-/** A stop victim must still be the running task, on the instance, that the plan chose. */
+/**
+ * A victim must still be the task, on the instance, that the plan chose: running for a stop; for a restore's victim
+ * (it may be a task still starting) still wanted, in the state it was seen in.
+ */
 export function victimDrift(observed: Task, now: Task | undefined): string | undefined {
     if (!now) return `task ${observed.arn.split("/").pop()} is gone`;
-    if (now.desiredStatus !== "RUNNING" || now.lastStatus !== "RUNNING") return `task ${observed.arn.split("/").pop()} is ${now.lastStatus}/${now.desiredStatus}`;
+    if (now.desiredStatus !== "RUNNING" || now.lastStatus !== observed.lastStatus) return `task ${observed.arn.split("/").pop()} is ${now.lastStatus}/${now.desiredStatus}`;
     if (now.containerInstanceArn !== observed.containerInstanceArn) return `task ${observed.arn.split("/").pop()} moved`;
     return undefined;
 }
@@ -55,7 +58,8 @@ export function liveRecheck(clients: AwsClients, snapshot: ClusterSnapshot, call
         const raw = described.services?.find((s) => s.serviceArn === serviceArn);
         const drift = serviceDrift(observed, raw ? toService(raw, observed.autoScaled) : undefined);
         if (drift) return drift;
-        const victims = actions.flatMap((a) => (a.kind === "stop-task" ? [a.taskArn] : []));
+        // A stop's victim, or a restore's (the only unprotected tasks ECS's scale-in may take), must still be there.
+        const victims = actions.flatMap((a) => (a.kind === "stop-task" ? [a.taskArn] : a.kind === "restore-desired" ? a.victims ?? [] : []));
         if (victims.length === 0) return undefined;
         const now = new Map<string, Task>();
         for (let i = 0; i < victims.length; i += DESCRIBE_TASKS_BATCH) {

@@ -10,9 +10,15 @@ import { toFailures } from "./snapshotMapping";
 
 export const GET_TASK_PROTECTION_BATCH = 100;
 
+export interface TaskProtection {
+    enabled: boolean;
+    /** Epoch ms when an enabled protection lapses. */
+    expiresAt?: number;
+}
+
 export interface ProtectionRead {
-    /** Task ARN → protected. Tasks missing here stay unread (the final plan takes them as protected). */
-    protection: Record<string, boolean>;
+    /** Task ARN → its protection. Tasks missing here stay unread (the final plan takes them as protected). */
+    protection: Record<string, TaskProtection>;
     failures: ObserveFailure[];
 }
 
@@ -25,7 +31,9 @@ export async function readTaskProtection(clients: AwsClients, clusterArn: string
             countCall(calls, "GetTaskProtection");
             out.failures.push(...toFailures(res.failures, "GetTaskProtection"));
             for (const p of res.protectedTasks ?? []) {
-                if (p.taskArn && batch.includes(p.taskArn)) out.protection[p.taskArn] = p.protectionEnabled === true;
+                if (!p.taskArn || !batch.includes(p.taskArn)) continue;
+                const expiresAt = p.protectionEnabled === true ? p.expirationDate?.getTime() : undefined;
+                out.protection[p.taskArn] = { enabled: p.protectionEnabled === true, ...(expiresAt !== undefined && Number.isFinite(expiresAt) ? { expiresAt } : {}) };
             }
         } catch (err) {
             // Unread protection is treated as protected by the final plan, so one failed batch only holds moves back.

@@ -10,7 +10,16 @@ export type EcsWrite =
     | { operation: "UpdateService"; input: { cluster: string; service: string; desiredCount: number } }
     | { operation: "UpdateService"; input: { cluster: string; service: string; forceNewDeployment: true } }
     | { operation: "TagResource"; input: { resourceArn: string; tags: Array<{ key: string; value: string }> } }
-    | { operation: "UntagResource"; input: { resourceArn: string; tagKeys: string[] } };
+    | { operation: "UntagResource"; input: { resourceArn: string; tagKeys: string[] } }
+    | { operation: "UpdateTaskProtection"; input: { cluster: string; tasks: string[]; protectionEnabled: boolean; expiresInMinutes?: number } };
+
+/** A write ECS answered but did not carry out for some of its tasks (UpdateTaskProtection's failures). */
+export class PartialWriteError extends Error {
+    constructor(readonly operation: string, readonly failures: Array<{ arn?: string; reason?: string }>) {
+        super(`${operation} failed for ${failures.length} task(s): ${failures.map((f) => `${(f.arn ?? "?").split("/").pop()} ${f.reason ?? ""}`.trim()).join(", ")}`);
+        this.name = "PartialWriteError";
+    }
+}
 
 export interface EcsWriter {
     readonly dryRun: boolean;
@@ -37,6 +46,13 @@ export function liveWriter(clients: AwsClients, calls: ApiCalls): EcsWriter {
                 case "UntagResource":
                     await clients.ecs.send(new sdk.UntagResourceCommand({ resourceArn: w.input.resourceArn, tagKeys: [...w.input.tagKeys] }));
                     return;
+                case "UpdateTaskProtection": {
+                    // A task it could not update (gone, or no longer running) means the service changed: the
+                    // sequence stops here, before desiredCount goes back, and the next pass plans again.
+                    const out = await clients.ecs.send(new sdk.UpdateTaskProtectionCommand({ ...w.input, tasks: [...w.input.tasks] }));
+                    if (out.failures && out.failures.length > 0) throw new PartialWriteError(w.operation, out.failures);
+                    return;
+                }
             }
         },
     };

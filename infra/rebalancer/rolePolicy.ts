@@ -61,6 +61,8 @@ export function rebalancerPolicyDocument(args: RebalancerPolicyArgs): PolicyDocu
             { Sid: "DescribeScalableTargets", Effect: "Allow", Action: ["application-autoscaling:DescribeScalableTargets"], Resource: "*" },
             { Sid: "StopTasksOfTargetClusters", Effect: "Allow", Action: ["ecs:StopTask"], Resource: tasks, Condition: inTargetClusters },
             { Sid: "UpdateServicesOfTargetClusters", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: services, Condition: inTargetClusters },
+            // A surge's restore protects the tasks that stay from scale-in for a few minutes, then clears that protection.
+            { Sid: "ProtectTasksOfTargetClusters", Effect: "Allow", Action: ["ecs:UpdateTaskProtection"], Resource: tasks, Condition: inTargetClusters },
             {
                 // The surge marker and the last-move record, by exact key: a prefix (`ecs-rebalancer:*`) would also
                 // let the role add or remove the opt-out, opt-in and per-service setting tags that teams set.

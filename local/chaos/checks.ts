@@ -91,17 +91,30 @@ export function forbiddenWrite(call: Pick<RebalancerCall, "operation" | "input">
             if (foreign.length === 0 && onService) return undefined;
             return `${call.operation} on ${String(input.resourceArn)} with key(s) ${JSON.stringify(foreign)} (only ${MARKER_KEYS.join(" and ")} on services are allowed)`;
         }
+        case "UpdateTaskProtection": {
+            // A surge's restore: protection for a few minutes (the rebalancer's is 5), or clearing it.
+            const minutes = input.expiresInMinutes;
+            if (input.protectionEnabled === false || (input.protectionEnabled === true && typeof minutes === "number" && minutes <= 10)) return undefined;
+            return `UpdateTaskProtection ${JSON.stringify({ protectionEnabled: input.protectionEnabled, expiresInMinutes: minutes })} (only clearing, or protection for at most 10 minutes)`;
+        }
         default:
             return READ.test(call.operation) ? undefined : `${call.operation} is not a write the rebalancer may make`;
     }
 }
 
-/** Every call that reached ECS is a read or an allowed write. */
-export function checkWrites(calls: readonly RebalancerCall[]): CheckResult {
+/**
+ * Every call that reached ECS is a read or an allowed write, and no protection write names a task its owner
+ * protected (`ownerProtected`: task ARN → when that protection lapses, epoch ms).
+ */
+export function checkWrites(calls: readonly RebalancerCall[], ownerProtected: ReadonlyMap<string, number> = new Map()): CheckResult {
     const details: string[] = [];
     for (const c of calls) {
         const why = forbiddenWrite(c);
         if (why) details.push(`call ${c.index}: ${why}`);
+        if (c.operation !== "UpdateTaskProtection") continue;
+        const named = ((c.input as { tasks?: unknown[] }).tasks ?? []).map(String);
+        const owners = named.filter((arn) => (ownerProtected.get(arn) ?? 0) > c.time);
+        if (owners.length > 0) details.push(`call ${c.index}: UpdateTaskProtection on ${owners.length} task(s) their owner protected (${owners.map((a) => a.split("/").pop()).join(", ")})`);
     }
     return result(details);
 }

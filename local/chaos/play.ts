@@ -213,7 +213,7 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
             notConverged: checkConvergence(convergence, quiet, (name) => lastDecisionOf(rebalancer.logs, name)),
             unhandledErrors: withProcessErrors(checkErrors(driver.invocations, rebalancer.logs), processErrors),
             taskDefinitionsRegistered: checkTaskDefinitions(calls.reached, taskDefinitionsInEcs(world), harnessTaskDefinitions),
-            forbiddenWrites: checkWrites(calls.reached),
+            forbiddenWrites: checkWrites(calls.reached, world.ownerProtected),
             skippedWithoutReason: checkSkipReasons(rebalancer.logs),
             secretsInLogs: checkSecrets(rebalancer.logs, [accessKeyId, ...secrets]),
         };

@@ -48,6 +48,8 @@ export class ScenarioWorld {
     readonly clusterArn: string;
     /** desiredCount as the service owner set it (the floor and ceiling are judged against it). */
     readonly ownerDesired = new Map<string, number>();
+    /** Tasks the owner protected from scale-in, and when that protection lapses (epoch ms). */
+    readonly ownerProtected = new Map<string, number>();
     private readonly instances = new Map<string, ScenarioInstance>();
 
     constructor(readonly scenario: Scenario, options: WorldOptions) {
@@ -102,7 +104,10 @@ export class ScenarioWorld {
         if (!daemon) this.ownerDesired.set(s.name, s.desiredCount);
         if (s.taskProtection > 0) {
             const tasks = this.control.snapshot(this.scenario.cluster).tasks.filter((t) => t.serviceName === s.name);
-            for (const t of tasks.slice(0, s.taskProtection)) this.control.setTaskProtection(this.scenario.cluster, t.taskArn, true, 2880);
+            for (const t of tasks.slice(0, s.taskProtection)) {
+                this.control.setTaskProtection(this.scenario.cluster, t.taskArn, true, 2880);
+                this.ownerProtected.set(t.taskArn, this.clock.now() + 2880 * 60_000);
+            }
         }
     }
 

@@ -13,6 +13,16 @@ import { extraRoom } from "./requirements";
 import { evaluateProgress, type BinTree } from "./balance";
 import { ProviderSplit } from "./providerSplit";
 
+/** The restore's order: a lower surplus, then a lower skew, then outside the bins, then a stable order by ARN. */
+export function restoreBetter(
+    a: { bound: number; skew: number; outside: boolean }, b: { bound: number; skew: number; outside: boolean }, arnA: string, arnB: string,
+): boolean {
+    if (a.bound !== b.bound) return a.bound < b.bound;
+    if (a.skew !== b.skew) return a.skew < b.skew;
+    if (a.outside !== b.outside) return a.outside;
+    return arnA < arnB;
+}
+
 export class PredictedService {
     /** Tasks of the service per cluster instance index, as predicted. */
     readonly tasksOn: Map<number, number>;
@@ -154,6 +164,32 @@ export class PredictedService {
             if (name !== undefined) held.set(name, (held.get(name) ?? 0) + n);
         }
         return new ProviderSplit(this.layout.providerSplit, held).next();
+    }
+
+    /**
+     * Removes the task a surge's restore chooses (restoreVictims.ts: the others are protected from scale-in, so ECS's
+     * own choice does not matter): from the instance where one fewer lowers the surplus, then the skew, most; a task
+     * outside the service's bins (it changes neither) when no instance does better. Returns the instance, or
+     * undefined when none can go.
+     */
+    removeChosen(): number | undefined {
+        const counts = this.eligibleCounts();
+        const now = evaluateProgress(this.tree, counts, this.threshold ?? 1);
+        let best: { i: number; bound: number; skew: number; outside: boolean } | undefined;
+        for (const [i, n] of this.tasksOn) {
+            if (n - (this.protectedOn.get(i) ?? 0) <= 0) continue;
+            const p = this.positionOf.get(i);
+            let after = now;
+            if (p !== undefined) {
+                counts[p]--;
+                after = evaluateProgress(this.tree, counts, this.threshold ?? 1);
+                counts[p]++;
+            }
+            const candidate = { i, bound: after.lowerBound, skew: after.skew, outside: p === undefined };
+            if (!best || restoreBetter(candidate, best, this.index.instances[i].arn, this.index.instances[best.i].arn)) best = candidate;
+        }
+        if (best) this.add(best.i, -1);
+        return best?.i;
     }
 
     /** Removes one task the way ECS's scale-in would; returns the instance, or undefined when none can go. */

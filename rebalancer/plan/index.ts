@@ -18,6 +18,7 @@ import { serviceRefusal } from "./serviceFilter";
 import { selectionRefusal, serviceSettings, type ServiceSettings } from "./serviceTags";
 import type { MoveStreak, RebalanceStrategy } from "./strategy";
 import { repairSurge } from "./surgeRepair";
+import { chooseRestoreVictims } from "./restoreVictims";
 import { reserveRoomForWaitingTasks } from "./waitingTasks";
 import type { Action, LevelCounts, Plan, PlanMetrics, ServiceDecision } from "./types";
 
@@ -130,6 +131,8 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
     const now = snapshot.observedAt;
     const decisions = new Map<string, ServiceDecision>();
     const repairs: Action[] = [];
+    /** Tasks whose protection a surge's restore needs read before it can choose what stays. */
+    const repairProtection: string[] = [];
     const candidates: Candidate[] = [];
 
     // How balanced is each service? Aggregated (quickBalance) where that is exact, else on the full layout.
@@ -141,8 +144,16 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         const base: ServiceDecision = { ...emptyDecision(service), ...marks };
         // A surge is finished or undone whatever the service's selection and tags say now (a repair is a write, so
         // a dryRun=true tag records it instead).
-        const repair = repairSurge(service, now, settings.surgeTimeoutSeconds);
+        const repair = repairSurge(service, {
+            now,
+            surgeTimeoutSeconds: settings.surgeTimeoutSeconds,
+            tasks: index.tasksOf(service.name),
+            unreadProtectionIsProtected: options.unreadProtectionIsProtected ?? false,
+            chooseVictims: (count, ownersProtection) =>
+                chooseRestoreVictims(service, count, index, ctx, ownersProtection, own?.settings.skewThreshold ?? settings.skewThreshold),
+        });
         if (repair) {
+            repairProtection.push(...(repair.unreadProtection ?? []));
             decisions.set(service.arn, {
                 ...base, outcome: repair.outcome, detail: repair.detail,
                 ...(repair.ageSeconds !== undefined ? { surgeAgeSeconds: repair.ageSeconds } : {}),
@@ -294,7 +305,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         strategy: settings.strategy,
         decisions: ordered,
         actions: [...repairs, ...moves],
-        unreadProtection,
+        unreadProtection: [...repairProtection, ...unreadProtection],
         unreadTaskDefinitions: [...unreadTaskDefinitions].sort(),
         metrics: metricsOf(ordered),
     };

@@ -15,6 +15,11 @@ export interface SurgeMarker {
     desired: number;
     /** When the surge began (epoch seconds). */
     at: number;
+    /**
+     * Set once the restore began: when the rebalancer protected the tasks that stay (epoch seconds) and for how many
+     * minutes, so any later pass can tell its own protection (expiring then) from a protection the owner set.
+     */
+    restore?: { at: number; minutes: number };
 }
 
 export type MoveKind = "stop" | "surge" | "redeploy";
@@ -57,7 +62,8 @@ function wholeNumber(text: string | undefined): number | undefined {
 }
 
 export function encodeSurgeMarker(m: SurgeMarker): Tag {
-    return { key: SURGE_TAG, value: `v1 owner=${m.owner} desired=${m.desired} at=${m.at}` };
+    const restore = m.restore ? ` restore=${m.restore.at} exp=${m.restore.minutes}` : "";
+    return { key: SURGE_TAG, value: `v1 owner=${m.owner} desired=${m.desired} at=${m.at}${restore}` };
 }
 
 /** undefined when absent; "malformed" when present but unreadable (then it is removed and nothing else is done). */
@@ -66,7 +72,10 @@ export function decodeSurgeMarker(value: string | undefined): SurgeMarker | "mal
     const f = fields(value);
     const owner = wholeNumber(f?.get("owner")), desired = wholeNumber(f?.get("desired")), at = wholeNumber(f?.get("at"));
     if (owner === undefined || desired === undefined || at === undefined || desired <= owner) return "malformed";
-    return { owner, desired, at };
+    if (!f!.has("restore") && !f!.has("exp")) return { owner, desired, at };
+    const restoreAt = wholeNumber(f!.get("restore")), minutes = wholeNumber(f!.get("exp"));
+    if (restoreAt === undefined || minutes === undefined || minutes < 1 || minutes > 2880) return "malformed";
+    return { owner, desired, at, restore: { at: restoreAt, minutes } };
 }
 
 export function encodeLastMove(m: LastMove): Tag {

@@ -162,11 +162,14 @@ function planSurge(input: StrategyInput, limit: number, level: Acceptance): { si
         const i = t.containerInstanceArn === undefined ? undefined : index.indexByArn.get(t.containerInstanceArn);
         if (i !== undefined && t.protectionEnabled === true) protectedOn.set(i, (protectedOn.get(i) ?? 0) + 1);
     }
-    /** k new tasks placed, then k removed by ECS's scale-in, ties resolved one way; undefined when they do not fit. */
+    /**
+     * k new tasks placed by ECS (ties resolved one way), then the k the restore chooses removed (the others are
+     * protected from scale-in: surgeRepair.ts); undefined when they do not fit.
+     */
     const predictSurge = (k: number, ties: TieResolution): PredictedService | undefined => {
         const predicted = new PredictedService(index, input.layout, input.tree, input.balance.leafTargets, protectedOn, ties, input.settings.skewThreshold);
         for (let n = 0; n < k; n++) if (predicted.place() === undefined) return undefined;
-        for (let n = 0; n < k; n++) if (predicted.scaleIn() === undefined) return undefined;
+        for (let n = 0; n < k; n++) if (predicted.removeChosen() === undefined) return undefined;
         return predicted;
     };
     let best: { size: number; prediction?: PredictedService } = { size: 0 };

@@ -79,7 +79,17 @@ export interface ServiceDecision {
 export type Action =
     | { kind: "stop-task"; service: string; serviceArn: string; taskArn: string; containerInstanceArn: string; reason: string }
     | { kind: "surge"; service: string; serviceArn: string; ownerDesired: number; desiredCount: number; markerTag: Tag }
-    | { kind: "restore-desired"; service: string; serviceArn: string; desiredCount: number; why: string }
+    | {
+        kind: "restore-desired"; service: string; serviceArn: string; desiredCount: number; why: string;
+        /** The tasks ECS's scale-in must take (the others are protected first): checked still running right before. */
+        victims?: string[];
+    }
+    /** Scale-in protection on tasks that must stay through a surge's restore (UpdateTaskProtection, 10 at a time). */
+    | { kind: "protect-tasks"; service: string; serviceArn: string; taskArns: string[]; expiresInMinutes: number }
+    /** Clears the protection the rebalancer set (never one the owner set: the plan tells them apart by expiry). */
+    | { kind: "unprotect-tasks"; service: string; serviceArn: string; taskArns: string[] }
+    /** Rewrites the surge marker (the restore under way, and its protection's time and expiry). */
+    | { kind: "mark-surge"; service: string; serviceArn: string; markerTag: Tag }
     | { kind: "clear-marker"; service: string; serviceArn: string; tagKeys: string[] }
     | { kind: "redeploy"; service: string; serviceArn: string }
     | { kind: "record-move"; service: string; serviceArn: string; tag: Tag };

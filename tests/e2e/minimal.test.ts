@@ -19,11 +19,15 @@ describe.each([
     let run: ConvergenceRun;
     const specs = (kind?: ServiceSpec["expect"]) => run.world.scenario.services.filter((s) => kind === undefined || s.expect === kind);
 
-    /** The service a rebalancer write names (StopTask: its task's service). */
+    /** The service a rebalancer write names (StopTask, UpdateTaskProtection: its tasks' service, one for all). */
     const serviceNamedBy = (input: Record<string, unknown>): string | undefined => {
         if (typeof input.service === "string") return input.service.split("/").pop();
         if (typeof input.resourceArn === "string") return input.resourceArn.split("/").pop();
-        if (typeof input.task === "string") return run.world.emulator.control.taskView(input.task, CLUSTER).serviceName;
+        if (typeof input.task === "string") return run.watch.serviceOf(input.task);
+        if (Array.isArray(input.tasks)) {
+            const services = new Set((input.tasks as string[]).map((t) => run.watch.serviceOf(t)));
+            return services.size === 1 ? [...services][0] : undefined;
+        }
         return undefined;
     };
 
@@ -102,10 +106,16 @@ describe.each([
         expect(optedOut.tags).toEqual([{ key: SKIP_TAG, value: "true" }]);
     });
 
-    test("writes are StopTask, UpdateService(desiredCount) and the service's own tags; never a task-definition call", () => {
+    test("writes are StopTask, UpdateService(desiredCount), short task protection and the service's own tags; never a task-definition call", () => {
         const writes = rebalancerRequests(run.world).filter(isWrite);
-        expect(new Set(writes.map((w) => w.operation))).toEqual(new Set(["StopTask", "UpdateService", "TagResource", "UntagResource"]));
+        expect(new Set(writes.map((w) => w.operation))).toEqual(new Set(["StopTask", "UpdateService", "TagResource", "UntagResource", "UpdateTaskProtection"]));
         for (const u of writes.filter((w) => w.operation === "UpdateService")) expect(Object.keys(u.input).sort()).toEqual(["cluster", "desiredCount", "service"]);
+        // Protection the restore sets lapses within minutes on its own (a killed pass leaves nothing lasting).
+        for (const p of writes.filter((w) => w.operation === "UpdateTaskProtection")) {
+            const input = p.input as { protectionEnabled: boolean; expiresInMinutes?: number; tasks: string[] };
+            expect(input.tasks.length).toBeLessThanOrEqual(10);
+            if (input.protectionEnabled) expect(input.expiresInMinutes).toBeLessThanOrEqual(10);
+        }
         for (const t of writes.filter((w) => w.operation === "TagResource" || w.operation === "UntagResource")) {
             const keys = t.operation === "TagResource" ? (t.input.tags as Array<{ key: string }>).map((x) => x.key) : (t.input.tagKeys as string[]);
             expect(keys.every((k) => k.startsWith("ecs-rebalancer:"))).toBe(true);

@@ -39,6 +39,7 @@ describe("rebalancerPolicyDocument", () => {
                 "ecs:TagResource",
                 "ecs:UntagResource",
                 "ecs:UpdateService",
+                "ecs:UpdateTaskProtection",
                 "logs:CreateLogStream",
                 "logs:PutLogEvents",
                 "sqs:SendMessage",
@@ -71,6 +72,7 @@ describe("rebalancerPolicyDocument", () => {
         ["DescribeContainerInstancesOfTargetClusters", ["ecs:DescribeContainerInstances"], "container-instance"],
         ["DescribeTasksOfTargetClusters", ["ecs:DescribeTasks", "ecs:GetTaskProtection"], "task"],
         ["StopTasksOfTargetClusters", ["ecs:StopTask"], "task"],
+        ["ProtectTasksOfTargetClusters", ["ecs:UpdateTaskProtection"], "task"],
         ["UpdateServicesOfTargetClusters", ["ecs:UpdateService"], "service"],
     ] as const)("%s: %j on %s ARNs of the target clusters, with the ecs:cluster condition", (sid, actions, type) => {
         const s = statement(sid);
@@ -106,7 +108,7 @@ describe("rebalancerPolicyDocument", () => {
     });
 
     it("every write is scoped to resource ARNs of the target clusters or its own resources", () => {
-        const writes = ["ecs:StopTask", "ecs:UpdateService", "ecs:TagResource", "ecs:UntagResource", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"];
+        const writes = ["ecs:StopTask", "ecs:UpdateService", "ecs:UpdateTaskProtection", "ecs:TagResource", "ecs:UntagResource", "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"];
         const ownOrTargeted = (r: string) => /^arn:aws:ecs:us-east-1:123456789012:(service|task)\/(prod|batch)\/\*$/.test(r) || r === LOG_GROUP || r === `${LOG_GROUP}:*` || r === DLQ;
         const writing = doc.Statement.filter((st) => st.Action.some((a) => writes.includes(a)));
         expect(writing.flatMap((s) => s.Action).sort()).toEqual([...writes].sort());

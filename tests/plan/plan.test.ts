@@ -1,3 +1,4 @@
+import type { Task } from "../../rebalancer/model";
 import { plan, type Plan } from "../../rebalancer/plan";
 import { hashInstanceSet } from "../../rebalancer/plan/eligibilityCache";
 import { LAST_MOVE_TAG, SURGE_TAG, situationFingerprint } from "../../rebalancer/plan/markers";
@@ -378,22 +379,82 @@ describe("plan: no flapping", () => {
     });
 });
 
-describe("plan: surge repair", () => {
-    const surged = (desired: number, running: number, pending: number, marker: string) => {
-        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2, "i-c": running - 2 }, desired }] });
+describe("plan: surge repair (an exact restore: the tasks that stay are protected from scale-in first)", () => {
+    /** A surge 2 → 3 whose tasks are on i-a (2) and i-c (the rest); `tasks` overrides per task, in placement order. */
+    const surged = (desired: number, running: number, pending: number, marker: string, tasks: Partial<Task>[] = []) => {
+        const overrides = Array.from({ length: running + pending }, (_, n) => ({ protectionEnabled: false, ...(tasks[n] ?? {}) }));
+        const s = buildSnapshot({ instances: TWO_AZ, services: [{ name: "web", placement: { "i-a": 2, "i-c": running + pending - 2 }, desired, taskOverrides: overrides }] });
         Object.assign(s.services[0], { runningCount: running, pendingCount: pending });
         s.services[0].tags[SURGE_TAG] = marker;
         return s;
     };
     const at = NOW / 1000 - 30;
+    const arnOf = (s: ReturnType<typeof surged>, n: number) => s.tasks[n].arn;
+    const restoreMarker = (restoreAt: number) => `v1 owner=2 desired=3 at=${at} restore=${restoreAt} exp=5`;
+    const ours = (restoreAt: number) => ({ protectionEnabled: true, protectionExpiresAt: (restoreAt + 300) * 1000 + 2_000 });
 
-    it("puts desiredCount back once the surge tasks run, then removes the marker", () => {
-        const p = plan(surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`), settings());
+    it("first reads every task's scale-in protection (it must tell the owner's from its own)", () => {
+        const s = surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`);
+        for (const t of s.tasks) delete t.protectionEnabled;
+        const p = plan(s, settings());
+        expect(decision(p, "web").outcome).toBe("waiting");
+        expect(p.unreadProtection).toEqual(s.tasks.map((t) => t.arn));
+        expect(p.actions).toEqual([]);
+    });
+
+    it("once the surge tasks run: marks the restore, protects the tasks that stay, puts desiredCount back with its victim named", () => {
+        const s = surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`);
+        const p = plan(s, settings());
+        expect(decision(p, "web")).toMatchObject({ outcome: "restore", detail: expect.stringContaining("1 task(s) protected from scale-in for 5 min") });
+        // i-a holds 2 and i-c 1: one of i-a's goes (the newest of them), the other is protected. AZ c's task needs no
+        // protection: with 1 task it never outnumbers what AZ a keeps, and ECS's scale-in stops in the fullest AZ.
+        const victim = arnOf(s, 1);
         expect(p.actions).toEqual([
-            expect.objectContaining({ kind: "restore-desired", desiredCount: 2 }),
+            expect.objectContaining({ kind: "mark-surge", markerTag: { key: SURGE_TAG, value: restoreMarker(NOW / 1000) } }),
+            expect.objectContaining({ kind: "protect-tasks", taskArns: [arnOf(s, 0)], expiresInMinutes: 5 }),
+            expect.objectContaining({ kind: "restore-desired", desiredCount: 2, why: "surge complete", victims: [victim] }),
+        ]);
+    });
+
+    it("never chooses, protects or clears a task its owner protected", () => {
+        const owners = { protectionEnabled: true, protectionExpiresAt: NOW + 7_200_000 };
+        const s = surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`, [{}, owners]);
+        const p = plan(s, settings());
+        // Task 1 (the owner's) neither goes nor is touched; task 0 goes; AZ c's task needs no protection.
+        expect(p.actions).toEqual([
+            expect.objectContaining({ kind: "mark-surge" }),
+            expect.objectContaining({ kind: "restore-desired", victims: [arnOf(s, 0)] }),
+        ]);
+        // After the scale-in: only its own protection comes off.
+        const after = surged(2, 2, 0, restoreMarker(NOW / 1000 - 20), [owners, ours(NOW / 1000 - 20)]);
+        expect(plan(after, settings()).actions).toEqual([
+            expect.objectContaining({ kind: "unprotect-tasks", taskArns: [arnOf(after, 1)] }),
             expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG] }),
         ]);
-        expect(decision(p, "web").outcome).toBe("restore");
+    });
+
+    it("waits while ECS scales in; then clears its own protection and the marker", () => {
+        const restoredAt = NOW / 1000 - 10;
+        const scaling = surged(2, 3, 0, restoreMarker(restoredAt), [ours(restoredAt), {}, ours(restoredAt)]);
+        expect(decision(plan(scaling, settings()), "web")).toMatchObject({ outcome: "waiting", detail: expect.stringContaining("ECS is stopping the surplus tasks") });
+        // Long after, the protection has lapsed by itself: only the marker goes, without reading protection.
+        const lapsed = surged(2, 2, 0, restoreMarker(NOW / 1000 - 3600));
+        for (const t of lapsed.tasks) delete t.protectionEnabled;
+        const p = plan(lapsed, settings());
+        expect(p.unreadProtection).toEqual([]);
+        expect(p.actions).toEqual([expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG] })]);
+    });
+
+    it("redoes a restore whose desiredCount write was lost, releasing a victim it had protected before", () => {
+        const before = NOW / 1000 - 60;
+        const s = surged(3, 3, 0, restoreMarker(before), [ours(before), ours(before), ours(before)]);
+        const p = plan(s, settings());
+        expect(p.actions).toEqual([
+            expect.objectContaining({ kind: "mark-surge", markerTag: { key: SURGE_TAG, value: restoreMarker(NOW / 1000) } }),
+            expect.objectContaining({ kind: "unprotect-tasks", taskArns: [arnOf(s, 1), arnOf(s, 2)] }),
+            expect.objectContaining({ kind: "protect-tasks", taskArns: [arnOf(s, 0)] }),
+            expect.objectContaining({ kind: "restore-desired", desiredCount: 2, victims: [arnOf(s, 1)] }),
+        ]);
     });
 
     it("waits while the surge tasks start, and says how old the surge is", () => {
@@ -404,50 +465,59 @@ describe("plan: surge repair", () => {
         expect(decision(plan(surged(3, 3, 0, "garbage"), settings()), "web").surgeAgeSeconds).toBeUndefined();
     });
 
-    it("gives up after the surge timeout", () => {
-        // A surge task ECS could not place: nothing is starting, the scale-in can only stop a surplus task.
-        const p = plan(surged(3, 2, 0, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`), settings({ surgeTimeoutSeconds: 900 }));
-        expect(p.actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2, why: "surge timed out" });
+    it("waits until the surge tasks count as healthy (40 s after RUNNING without a health check)", () => {
+        const fresh = surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`, [{}, {}, { startedAt: NOW - 20_000, healthStatus: "UNKNOWN" }]);
+        expect(decision(plan(fresh, settings()), "web")).toMatchObject({ outcome: "waiting", detail: expect.stringContaining("count as healthy") });
     });
 
-    // Found by chaos (seed 2058100056): a surge of 8 → 10 (floor 8) timed out with 9 running, and its tenth task
-    // was placed just then. The restore to 8 let ECS's scale-in stop 2 of the 10, both running (it chooses by
-    // placement strategy, not by state): 7 running, below the floor.
-    it("after the timeout, waits while a task is still starting if the scale-in could stop running tasks below the floor", () => {
-        const waiting = plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`), settings({ surgeTimeoutSeconds: 900 }));
-        expect(decision(waiting, "web")).toMatchObject({ outcome: "waiting", detail: expect.stringContaining("below the floor of 2") });
-        expect(waiting.actions).toEqual([]);
-        // Floor 1 of 2: even if the scale-in stops a running task, one stays.
-        const s = surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`);
-        s.services[0].minimumHealthyPercent = 50;
-        expect(plan(s, settings({ surgeTimeoutSeconds: 900 })).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2, why: "surge timed out" });
+    // Chaos seed 2058100056: a surge timed out with a task still starting; ECS's own scale-in may stop running tasks
+    // instead and cross the floor. The restore now names the starting task its victim and protects the running ones.
+    it("after the timeout, the tasks still starting are the victims and every running task is protected: no wait", () => {
+        const s = surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`, [{}, {}, { lastStatus: "PENDING", startedAt: undefined }]);
+        const p = plan(s, settings({ surgeTimeoutSeconds: 900 }));
+        expect(p.actions).toEqual([
+            expect.objectContaining({ kind: "mark-surge" }),
+            expect.objectContaining({ kind: "protect-tasks", taskArns: [arnOf(s, 0), arnOf(s, 1)] }),
+            expect.objectContaining({ kind: "restore-desired", desiredCount: 2, why: "surge timed out", victims: [arnOf(s, 2)] }),
+        ]);
+    });
+
+    it("after the timeout with protection unread, waits while a task is still starting if the scale-in could cross the floor", () => {
+        const s = surged(3, 2, 1, `v1 owner=2 desired=3 at=${NOW / 1000 - 901}`, [{}, {}, { lastStatus: "PENDING", startedAt: undefined }]);
+        for (const t of s.tasks) delete t.protectionEnabled;
+        const unread = plan(s, settings({ surgeTimeoutSeconds: 900 }), { unreadProtectionIsProtected: true });
+        expect(decision(unread, "web")).toMatchObject({ outcome: "waiting", detail: expect.stringContaining("below the floor of 2") });
+        expect(unread.actions).toEqual([]);
     });
 
     // Chaos seed 1952266426: the owner deployed a new revision during a surge 14 → 16; ECS ran the deployment within
-    // 150 % of 16, above the owner's ceiling of 21. The surge ends as soon as a pass sees the deployment.
-    it("puts desiredCount back at once when the owner's deployment starts during the surge (ECS's deployment keeps the floor)", () => {
-        const deploying = (running: number, pending: number, minHealthy: number) => {
+    // 150 % of 16, above the owner's ceiling of 21. The surge ends as soon as a pass sees the deployment, without
+    // protection (it would hold the deployment's replacements back).
+    it("puts desiredCount back at once, unprotected, when the owner's deployment starts during the surge", () => {
+        const deploying = (running: number, pending: number) => {
             const s = surged(3, running, pending, `v1 owner=2 desired=3 at=${at}`);
             const primary = s.services[0].deployments[0];
-            s.services[0].minimumHealthyPercent = minHealthy;
             s.services[0].deployments = [{ ...primary, id: "ecs-svc/new", taskDefinition: `${primary.taskDefinition}-2`, rolloutState: "IN_PROGRESS" }, { ...primary, status: "ACTIVE" }];
             return s;
         };
-        const p = plan(deploying(3, 0, 100), settings());
+        const p = plan(deploying(3, 0), settings());
         expect(decision(p, "web")).toMatchObject({ outcome: "restore", detail: expect.stringContaining("the owner's deployment started during the surge to 3") });
         expect(p.actions).toEqual([
             expect.objectContaining({ kind: "restore-desired", desiredCount: 2, why: "owner's deployment during the surge" }),
             expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG] }),
         ]);
-        // Tasks still starting: during a deployment ECS keeps minimumHealthyPercent of desiredCount running itself.
-        expect(plan(deploying(2, 1, 100), settings()).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2 });
-        // Without a deployment the same surge waits for its tasks.
-        expect(decision(plan(surged(3, 2, 1, `v1 owner=2 desired=3 at=${at}`), settings()), "web").outcome).toBe("waiting");
+        expect(plan(deploying(2, 1), settings()).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2 });
     });
 
-    it("leaves desiredCount to its owner when it changed since the surge, and removes both tags", () => {
-        const p = plan(surged(5, 5, 0, `v1 owner=2 desired=3 at=${at}`), settings());
-        expect(p.actions).toEqual([expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG, LAST_MOVE_TAG] })]);
+    it("leaves desiredCount to its owner when it changed since the surge (or since the restore), and removes both tags", () => {
+        expect(plan(surged(5, 5, 0, `v1 owner=2 desired=3 at=${at}`), settings()).actions)
+            .toEqual([expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG, LAST_MOVE_TAG] })]);
+        const restoredAt = NOW / 1000 - 10;
+        const s = surged(5, 5, 0, restoreMarker(restoredAt), [ours(restoredAt)]);
+        expect(plan(s, settings()).actions).toEqual([
+            expect.objectContaining({ kind: "unprotect-tasks", taskArns: [arnOf(s, 0)] }),
+            expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG, LAST_MOVE_TAG] }),
+        ]);
     });
 
     it("removes an unreadable marker without touching desiredCount", () => {
@@ -458,7 +528,7 @@ describe("plan: surge repair", () => {
     it("repairs even a service that is opted out since", () => {
         const s = surged(3, 3, 0, `v1 owner=2 desired=3 at=${at}`);
         s.services[0].tags["ecs-rebalancer:skip"] = "true";
-        expect(plan(s, settings()).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 2 });
+        expect(plan(s, settings()).actions.find((a) => a.kind === "restore-desired")).toMatchObject({ desiredCount: 2 });
     });
 });
 

@@ -5,7 +5,7 @@ import { createTaskDefinitionCache, readTaskDefinitions } from "../../rebalancer
 import { readTaskProtection } from "../../rebalancer/taskProtection";
 import { parseCpu, parseMemory, toTask } from "../../rebalancer/snapshotMapping";
 import type { ApiCalls } from "../../rebalancer/apiCalls";
-import { clusterArn, createFakeEcs, EcsApiError } from "./support/fakeEcs";
+import { clusterArn, createFakeEcs, EcsApiError, PROTECTION_LAPSES_AT } from "./support/fakeEcs";
 import type { FakeClusterState } from "./support/fakeEcs";
 import { instanceArn, sdkInstance, sdkService, sdkTask, sdkTaskDefinition, taskArn, taskDefinitionArn } from "./support/sdkShapes";
 
@@ -278,8 +278,8 @@ describe("task definitions and scale-in protection", () => {
         const read = await readTaskProtection(fake.clients, clusterArn("p"), tasks, calls);
         expect(fake.callsOf("GetTaskProtection").map((c) => (c.input.tasks as string[]).length)).toEqual([100, 100, 50]);
         expect(Object.keys(read.protection)).toHaveLength(240);
-        expect(read.protection[tasks[0]]).toBe(true);
-        expect(read.protection[tasks[1]]).toBe(false);
+        expect(read.protection[tasks[0]]).toEqual({ enabled: true, expiresAt: PROTECTION_LAPSES_AT });
+        expect(read.protection[tasks[1]]).toEqual({ enabled: false });
         expect(read.protection[tasks[245]]).toBeUndefined();
         expect(read.failures).toHaveLength(10);
 

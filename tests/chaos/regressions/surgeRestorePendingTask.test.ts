@@ -5,8 +5,9 @@
 // The emulator is right: ECS's scale-in chooses what to stop by placement strategy ("spread … keeps the AZs
 // balanced; within an AZ, tasks are chosen at random", task-placement-strategies.html), not by task state; a task
 // still starting is not documented to go first. The rebalancer assumed the stops would fall on the surplus. It now
-// restores a timed-out surge only when even the worst choice (every stop a running task) keeps the floor, and
-// otherwise waits for the starting tasks to run or stop (rebalancer/plan/surgeRepair.ts).
+// chooses the victims itself (a task still starting first) and protects every other task from scale-in before the
+// restore (rebalancer/plan/surgeRepair.ts, restoreVictims.ts); when protection cannot be read, it restores a timed-out
+// surge only when even the worst choice (every stop a running task) keeps the floor, and otherwise waits.
 
 import { EcsEmulator, VirtualClock } from "../../../local/emulator";
 import { plan } from "../../../rebalancer/plan";
@@ -47,20 +48,43 @@ test("ECS's scale-in may stop running tasks while the tasks that made the surplu
     expect(running).toBe(8);
 });
 
-test("a timed-out surge with a task still starting waits when the scale-in could cross the floor, and restores once it runs", () => {
+test("a timed-out surge with a task still starting: the exact restore keeps the floor; without protection it waits", () => {
     const instances = [{ id: "i-a", az: "us-east-1a" }, { id: "i-b", az: "us-east-1b" }, { id: "i-c", az: "us-east-1c" }];
-    const snapshot = (running: number, pending: number) => {
-        const s = buildSnapshot({ instances, services: [{ name: "web", placement: { "i-a": 4, "i-b": 4, "i-c": running - 8 }, desired: 10, minHealthy: 100 }] });
+    /** `running` tasks (8 on i-a/i-b, the rest on i-c) and `pending` still starting on i-c, all listed as ECS lists them. */
+    const snapshot = (running: number, pending: number, protectionRead = true, listed = running + pending) => {
+        const s = buildSnapshot({ instances, services: [{ name: "web", placement: { "i-a": 4, "i-b": 4, "i-c": listed - 8 }, desired: 10, minHealthy: 100 }] });
         Object.assign(s.services[0], { runningCount: running, pendingCount: pending });
+        for (const t of s.tasks.slice(running, listed)) Object.assign(t, { lastStatus: "PENDING", healthStatus: "UNKNOWN", startedAt: undefined });
         s.services[0].tags[SURGE_TAG] = `v1 owner=8 desired=10 at=${NOW / 1000 - 1000}`;
+        for (const t of s.tasks) t.protectionEnabled = protectionRead ? false : undefined;
         return s;
     };
     const settings = { ...defaultSettings([CLUSTER_ARN]), surgeTimeoutSeconds: 900 };
+    // Timed out with one task still starting: the rebalancer chooses the victims and protects every other task, so
+    // ECS's scale-in cannot take a running task it was not given; the running tasks that stay keep the floor of 8.
     const starting = plan(snapshot(9, 1), settings);
-    expect(starting.decisions[0]).toMatchObject({ outcome: "waiting" });
-    expect(starting.actions).toEqual([]);
-    // The task ran (the surge completed): the normal restore.
-    expect(plan(snapshot(10, 0), settings).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 8 });
-    // It could not start at all (nothing pending): the timed-out restore; ECS can only stop a surplus task.
-    expect(plan(snapshot(9, 0), settings).actions[0]).toMatchObject({ kind: "restore-desired", desiredCount: 8, why: "surge timed out" });
+    const kinds = starting.actions.map((a) => a.kind);
+    expect(kinds).toEqual(["mark-surge", "protect-tasks", "restore-desired"]);
+    const restore = starting.actions.find((a) => a.kind === "restore-desired") as { desiredCount: number; victims: string[]; why: string };
+    const protect = starting.actions.find((a) => a.kind === "protect-tasks") as { taskArns: string[] };
+    expect(restore).toMatchObject({ desiredCount: 8, why: "surge timed out" });
+    const pendingTask = starting.actions.length > 0 ? snapshot(9, 1).tasks.find((t) => t.lastStatus === "PENDING")!.arn : "";
+    expect(restore.victims).toHaveLength(2);
+    expect(restore.victims).toContain(pendingTask);
+    expect(protect.taskArns.filter((t) => restore.victims.includes(t))).toEqual([]);
+    // Whatever ECS's scale-in takes among the unprotected tasks, 8 running tasks stay.
+    const unprotectedRunning = snapshot(9, 1).tasks.filter((t) => t.lastStatus === "RUNNING" && !protect.taskArns.includes(t.arn));
+    expect(9 - Math.min(2, unprotectedRunning.length)).toBeGreaterThanOrEqual(8);
+    // The surge completed: the same exact restore, two victims among ten running tasks.
+    const complete = plan(snapshot(10, 0), settings);
+    expect(complete.actions.map((a) => a.kind)).toEqual(["mark-surge", "protect-tasks", "restore-desired"]);
+    expect((complete.actions[2] as { victims: string[]; why: string })).toMatchObject({ why: "surge complete" });
+    expect((complete.actions[2] as { victims: string[] }).victims).toHaveLength(2);
+    // The counts say a task is starting that the list does not show yet: the victims could not cover the scale-in.
+    expect(plan(snapshot(9, 1, true, 9), settings).decisions[0]).toMatchObject({ outcome: "waiting" });
+    // Protection that cannot be read (the last planning round treats it as the owner's): nothing can be protected,
+    // so ECS's scale-in chooses; with a task still starting it could stop running ones and leave 7 — the pass waits.
+    const unread = plan(snapshot(9, 1, false), settings, { unreadProtectionIsProtected: true });
+    expect(unread.decisions[0]).toMatchObject({ outcome: "waiting" });
+    expect(unread.actions).toEqual([]);
 });

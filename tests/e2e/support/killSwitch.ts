@@ -6,7 +6,7 @@ import { createAwsClients, type AwsClients } from "../../../rebalancer/awsClient
 
 export type Death = "fails" | "hangs";
 
-const WRITE_COMMAND = /^(StopTask|UpdateService|TagResource|UntagResource|RegisterTaskDefinition|DeregisterTaskDefinition)Command$/;
+const WRITE_COMMAND = /^(StopTask|UpdateService|UpdateTaskProtection|TagResource|UntagResource|RegisterTaskDefinition|DeregisterTaskDefinition)Command$/;
 
 export interface DyingClients {
     clients: AwsClients;

@@ -50,12 +50,15 @@ export class TaskWatch {
     /** Tasks whose start the rebalancer caused, per service. */
     readonly startedByRebalancer = new Map<string, Set<string>>();
     readonly changes: TaskChange[] = [];
+    /** The service of every task seen, stopped and expired ones included. */
+    private readonly serviceByTask = new Map<string, string>();
     private readonly unsubscribe: () => void;
 
     /** Starts from the current state; `limits` names the services to check. */
     constructor(emulator: EcsEmulator, private readonly rebalancerKey: string, private readonly limits: Map<string, Limits>) {
         for (const t of emulator.control.snapshot(CLUSTER).tasks) {
             if (!t.serviceName) continue;
+            this.serviceByTask.set(t.taskArn, t.serviceName);
             this.set(this.active, t.serviceName).add(t.taskArn);
             if (t.lastStatus === "RUNNING") this.set(this.serving, t.serviceName).add(t.taskArn);
         }
@@ -76,6 +79,7 @@ export class TaskWatch {
         this.changes.push(c);
         const service = c.service;
         if (!service) return;
+        this.serviceByTask.set(c.taskArn, service);
         const wanted = c.desiredStatus === "RUNNING";
         const active = this.set(this.active, service);
         const serving = this.set(this.serving, service);
@@ -93,6 +97,11 @@ export class TaskWatch {
             this.violations.push({ time: c.time, service, kind, value, limit, taskArn: c.taskArn, to: c.to, chain: causeChain(c.cause), root: c.cause.root });
         if (serving.size < limits.floor) crossing("below floor", serving.size, limits.floor);
         if (active.size > limits.ceiling) crossing("above ceiling", active.size, limits.ceiling);
+    }
+
+    /** The service a task belonged to, even once ECS no longer returns it (stopped tasks expire after an hour). */
+    serviceOf(taskArn: string): string | undefined {
+        return this.serviceByTask.get(taskArn);
     }
 
     stopped(service: string): number {

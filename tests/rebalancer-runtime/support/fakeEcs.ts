@@ -22,6 +22,9 @@ import type { ContainerInstance, Service, Task, TaskDefinition } from "@aws-sdk/
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto-scaling";
 import type { AwsClients } from "../../../rebalancer/awsClients";
 
+/** When the fake's enabled protections lapse. */
+export const PROTECTION_LAPSES_AT = Date.UTC(2026, 0, 1, 1, 0, 0);
+
 export const REGION = "us-east-1";
 export const ACCOUNT = "111122223333";
 export const clusterArn = (name: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`;
@@ -180,7 +183,10 @@ export function createFakeEcs(clusters: FakeClusterState[] = []): FakeEcs {
         limit(input.tasks, 100, "tasks");
         const known = input.tasks.filter((a: string) => fake.protection.has(a));
         return {
-            protectedTasks: known.map((taskArn: string) => ({ taskArn, protectionEnabled: fake.protection.get(taskArn) })),
+            // Enabled protections lapse an hour from the fake's epoch (GetTaskProtection's expirationDate).
+            protectedTasks: known.map((taskArn: string) => ({
+                taskArn, protectionEnabled: fake.protection.get(taskArn), ...(fake.protection.get(taskArn) ? { expirationDate: new Date(PROTECTION_LAPSES_AT) } : {}),
+            })),
             failures: input.tasks.filter((a: string) => !fake.protection.has(a)).map((arn: string) => ({ arn, reason: "TASK_NOT_VALID" })),
         };
     });
