@@ -167,6 +167,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     settingKey("skipTag"),
     settingKey("minTaskAgeSeconds"),
     settingKey("surgeTimeoutSeconds"),
+    settingKey("azRebalancingGraceSeconds"),
     settingKey("maxWritesPerSecond"),
     settingKey("movesWithoutImprovement"),
     settingKey("tracing"),

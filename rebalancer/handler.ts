@@ -53,6 +53,8 @@ export interface ClusterSummary {
     writes: number;
     apiCalls: number;
     errors: string[];
+    /** A decision changes by time alone then (ISO; the plan's revisitAt): a later pass may act without any event. */
+    revisitAt?: string;
 }
 
 export interface InvocationSummary {
@@ -87,6 +89,7 @@ function summarize(r: PassRecord): ClusterSummary {
         writes: r.totals.writes,
         apiCalls: r.apiCallsTotal,
         errors,
+        ...(r.revisitAt !== undefined ? { revisitAt: r.revisitAt } : {}),
     };
 }
 

@@ -48,6 +48,8 @@ export interface Deployment {
     desiredCount: number;
     runningCount: number;
     pendingCount: number;
+    /** When ECS last changed the deployment (epoch ms), when it says. */
+    updatedAt?: number;
 }
 
 export interface CapacityProviderStrategyItem {

@@ -22,6 +22,7 @@ export interface ServiceLogEntry {
     /** Settings the service's tags override, and whether its writes were only recorded (its dryRun=true tag). */
     overrides?: ServiceDecision["overrides"];
     dryRunOnly?: true;
+    azLevelTakenBack?: string;
     skewBefore: number;
     skewAfter: number;
     lowerBound: number;
@@ -75,6 +76,8 @@ export interface PassRecord {
     balancedServices: string[];
     stoppedByDeadline: boolean;
     pacedMs: number;
+    /** The plan's revisitAt (ISO): a decision changes by time alone then (an AZ level left to ECS, taken back). */
+    revisitAt?: string;
     /** What observe could not see (first few), and how many there were. */
     observeFailures: ObserveFailure[];
     observeFailureCount: number;
@@ -110,6 +113,7 @@ function serviceEntry(d: ServiceDecision, acted: ActResult | undefined): Service
         detail: d.detail,
         ...(d.overrides ? { overrides: d.overrides } : {}),
         ...(d.dryRunOnly ? { dryRunOnly: true as const } : {}),
+        ...(d.azLevelTakenBack ? { azLevelTakenBack: d.azLevelTakenBack } : {}),
         skewBefore: d.skewBefore,
         skewAfter: d.skewAfter,
         lowerBound: d.lowerBound,
@@ -200,6 +204,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
         balancedServices: decisions.filter((d) => d.outcome === "balanced").map((d) => d.service),
         stoppedByDeadline: acted?.stoppedByDeadline ?? false,
         pacedMs: acted?.pacedMs ?? 0,
+        ...(f.plan?.revisitAt !== undefined ? { revisitAt: new Date(f.plan.revisitAt).toISOString() } : {}),
         observeFailures: f.observeFailures.slice(0, OBSERVE_FAILURES_LOGGED),
         observeFailureCount: f.observeFailures.length,
         ...(f.failure ? { failure: f.failure } : {}),

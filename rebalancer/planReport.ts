@@ -24,7 +24,7 @@ function levelLine(decision: ServiceDecision, level: string, snapshot: ClusterSn
     });
     const kept = decision.fixedLevels?.includes(level)
         ? level === "az" ? " (left to ECS's AZ rebalancing)" : " (ECS's split by base and weight, kept)"
-        : "";
+        : level === "az" && decision.azLevelTakenBack ? ` (AZ level taken back from ECS's AZ rebalancing: ${decision.azLevelTakenBack})` : "";
     return `    ${level.padEnd(10)} ${bins.join(", ")}${kept}`;
 }
 

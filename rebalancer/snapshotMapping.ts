@@ -117,6 +117,7 @@ export function toService(s: SdkService, autoScaled: boolean): Service | undefin
             desiredCount: d.desiredCount ?? 0,
             runningCount: d.runningCount ?? 0,
             pendingCount: d.pendingCount ?? 0,
+            ...(epochMs(d.updatedAt) !== undefined ? { updatedAt: epochMs(d.updatedAt) } : {}),
         })),
         deploymentController: s.deploymentController?.type ?? DEFAULT_DEPLOYMENT_CONTROLLER,
         placementStrategy: (s.placementStrategy ?? [])

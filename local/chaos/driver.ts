@@ -5,7 +5,8 @@
 //   quiet   until a *full* pass (every target cluster observed and planned, the pass completed) wrote nothing,
 //           having started with the world settled and every task older than the function's minimum task age,
 //           i.e. the rebalancer looked at a still cluster it was allowed to act on and chose to do nothing,
-//           with no surge open (one waiting for its tasks is not done: it ends by a restore, a write).
+//           with no surge open (one waiting for its tasks is not done: it ends by a restore, a write), and no
+//           decision waiting on time (revisitAt: an AZ level left to ECS, taken back if ECS does not act).
 //           Redundant, ignored, failed and killed invocations never count as quiet.
 //
 // Both stop at an emulated-time limit and an invocation cap, and say which.
@@ -30,7 +31,7 @@ export interface InvocationOutcome extends InvocationRecord {
 }
 
 interface PassSummary {
-    clusters?: { outcome?: string; writes?: number; surgesInProgress?: number }[];
+    clusters?: { outcome?: string; writes?: number; surgesInProgress?: number; revisitAt?: string }[];
 }
 
 export class ChaosDriver {
@@ -63,7 +64,8 @@ export class ChaosDriver {
     private static quietFullPass(o: InvocationOutcome): boolean {
         const clusters = (o.result as PassSummary | undefined)?.clusters;
         return !o.error && o.writes === 0 && !!clusters && clusters.length > 0 &&
-            clusters.every((c) => c.outcome === "completed" && (c.writes ?? 0) === 0 && (c.surgesInProgress ?? 0) === 0);
+            clusters.every((c) => c.outcome === "completed" && (c.writes ?? 0) === 0 && (c.surgesInProgress ?? 0) === 0 &&
+                (c.revisitAt === undefined || Date.parse(c.revisitAt) <= o.startedAt));
     }
 
     private async drive(mode: "settle" | "quiet", limitMs: number): Promise<DriveResult> {

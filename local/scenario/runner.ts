@@ -145,11 +145,12 @@ class Play {
         this.onTimeline?.(entry);
     }
 
-    private async invokeNext(): Promise<boolean> {
+    /** Whether the invocation wrote, and the latest time its passes said a decision changes by time alone. */
+    private async invokeNext(): Promise<{ wrote: boolean; revisitAt?: number }> {
         const lambda = this.rebalancer.lambda!;
         const writesBefore = writeCount(this.world.emulator.apiCalls);
         const record = await lambda.runNext();
-        if (!record) return false;
+        if (!record) return { wrote: false };
         this.invocations.push({ time: record.startedAt, durationMs: record.endedAt - record.startedAt, event: record.event, result: record.result, error: record.error });
         const wrote = writeCount(this.world.emulator.apiCalls) - writesBefore;
         const result = record.result as { trigger?: string; clusters?: { movesPlanned?: number; tasksMoved?: number; writes?: number; skipReasons?: Record<string, number> }[] } | undefined;
@@ -160,12 +161,14 @@ class Play {
                 : `${typeof record.result === "string" ? record.result : JSON.stringify(record.result)}`;
         this.note("invocation", `${describeEvent(record.event)} → ${summary}${wrote > 0 && !result?.clusters ? ` (${wrote} write(s))` : ""}`);
         // The decisions the function logged for services it acted on or skipped (its structured pass log).
+        let revisitAt: number | undefined;
         for (const log of this.rebalancer.logs.filter((l) => l.invocation === lambda.invocations.length)) {
-            const pass = log.record as { message?: string; services?: { service: string; outcome: string; reason?: string; detail: string }[] };
+            const pass = log.record as { message?: string; revisitAt?: string; services?: { service: string; outcome: string; reason?: string; detail: string }[] };
             if (typeof pass !== "object" || pass.message !== "rebalancer pass") continue;
             for (const d of pass.services ?? []) if (d.outcome !== "skipped" || d.reason !== "mid-deployment") this.note("decision", `${d.service}: ${d.outcome}${d.reason ? ` (${d.reason})` : ""} — ${d.detail}`);
+            if (pass.revisitAt !== undefined) revisitAt = Math.max(revisitAt ?? 0, Date.parse(pass.revisitAt));
         }
-        return wrote > 0;
+        return { wrote: wrote > 0, ...(revisitAt !== undefined ? { revisitAt } : {}) };
     }
 
     /**
@@ -192,10 +195,13 @@ class Play {
             }
             if (lambda && (lambda.nextDueAt() ?? Infinity) <= clock.now()) {
                 const startedAt = clock.now();
-                const wrote = await this.invokeNext();
+                const { wrote, revisitAt } = await this.invokeNext();
                 if (wrote) {
                     lastWriteAt = clock.now();
                     settledAt = undefined;
+                    quietPass = false;
+                } else if (revisitAt !== undefined && revisitAt > startedAt) {
+                    // The pass waits on time (an AZ level left to ECS, taken back if ECS does not act): not quiet yet.
                     quietPass = false;
                 } else if (settledAt !== undefined && startedAt >= settledAt) {
                     quietPass = true;

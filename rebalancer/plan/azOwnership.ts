@@ -4,6 +4,11 @@
 // cannot start one and nothing moves, while another AZ may have room (chaos seed 1782261033: AZs 4 / 0 / 2, the
 // empty AZ full, the third with room). Then the AZ level is the rebalancer's until that AZ has room again, and
 // with it, ECS's rebalancing has nothing to undo: it can only try the full AZ.
+//
+// When ECS's AZ rebalancing acts is not documented (nor whether it acts at all with little room under maximumPercent),
+// so the plan does not predict it: it observes. AZs uneven by more than one, and nothing ECS did for the service
+// (no task started, no deployment change) for azRebalancingGraceSeconds: ECS is not acting, and the AZ level is the
+// rebalancer's. Any task ECS starts resets the clock, so the level goes back to ECS as soon as ECS acts again.
 
 import type { Service } from "../model";
 import { ecsRebalancesAzs } from "./bins";
@@ -11,16 +16,55 @@ import type { ClusterIndex } from "./clusterIndex";
 import type { EligibilityCache } from "./eligibilityCache";
 import { extraRoom, type Requirements } from "./requirements";
 
-/** ECS's AZ rebalancing owns the service's AZ level now: set for it, and able to start its next task. */
-export function ecsOwnsAzLevel(service: Service, req: Requirements, index: ClusterIndex, cache: EligibilityCache): boolean {
-    return ecsRebalancesAzs(service) && !ecsAzRebalancingBlocked(service, req, index, cache);
+export interface AzOwnership {
+    /** ECS's AZ rebalancing has the level (the plan leaves it alone). */
+    ecsOwns: boolean;
+    /** Why the rebalancer has it although ECS's AZ rebalancing is set, for the decision's detail. */
+    takenBack?: string;
+    /** ECS has it with the AZs uneven: when the rebalancer takes it back if ECS does nothing until then (epoch ms). */
+    reviewAt?: number;
 }
 
-/** The AZs ECS would start the next rebalancing task in (fewest tasks) all lack room for it, while AZs differ by more than one. */
-function ecsAzRebalancingBlocked(service: Service, req: Requirements, index: ClusterIndex, cache: EligibilityCache): boolean {
+/** Who has the service's AZ level now: ECS's AZ rebalancing when set for it, able to start its next task and acting. */
+export function azOwnership(service: Service, req: Requirements, index: ClusterIndex, cache: EligibilityCache, now: number, graceSeconds: number): AzOwnership {
+    if (!ecsRebalancesAzs(service)) return { ecsOwns: false };
+    const zones = azCounts(service, req, index, cache);
+    if (zones === undefined) return { ecsOwns: true };
+    if (ecsAzRebalancingBlocked(zones, req, index, cache)) {
+        return { ecsOwns: false, takenBack: "every AZ with the fewest tasks is full for its next task: ECS's AZ rebalancing cannot start one" };
+    }
+    const quietSince = lastEcsAction(service, index);
+    if (quietSince === undefined) return { ecsOwns: true };
+    if (now - quietSince >= graceSeconds * 1000) {
+        const minutes = Math.floor((now - quietSince) / 60_000);
+        return { ecsOwns: false, takenBack: `AZs uneven and nothing started or deployed for ${minutes} min (grace ${graceSeconds} s): ECS's AZ rebalancing is not acting` };
+    }
+    return { ecsOwns: true, reviewAt: quietSince + graceSeconds * 1000 };
+}
+
+/** The newest thing ECS did for the service: a task started, or a deployment changed; undefined if unknown. */
+function lastEcsAction(service: Service, index: ClusterIndex): number | undefined {
+    let last: number | undefined;
+    for (const t of index.tasksOf(service.name)) {
+        if (t.startedAt === undefined) return undefined; // a task still starting: ECS is acting
+        last = Math.max(last ?? 0, t.startedAt);
+    }
+    for (const d of service.deployments) if (d.updatedAt !== undefined) last = Math.max(last ?? 0, d.updatedAt);
+    return last;
+}
+
+interface ZoneCounts {
+    zones: Set<string>;
+    tasksIn: Map<string, number>;
+    /** The service's tasks per instance index, on instances that pass its filters. */
+    held: Map<number, number>;
+}
+
+/** The service's tasks per AZ (those it may use), when its AZs differ by more than one; otherwise undefined. */
+function azCounts(service: Service, req: Requirements, index: ClusterIndex, cache: EligibilityCache): ZoneCounts | undefined {
     const { passes } = cache.filterSet(req);
     const zones = cache.zonesOf(req);
-    if (zones.size < 2) return false;
+    if (zones.size < 2) return undefined;
     const tasksIn = new Map<string, number>();
     const held = new Map<number, number>();
     for (const t of index.tasksOf(service.name)) {
@@ -30,10 +74,14 @@ function ecsAzRebalancingBlocked(service: Service, req: Requirements, index: Clu
         const az = index.instances[i].az;
         tasksIn.set(az, (tasksIn.get(az) ?? 0) + 1);
     }
+    const counts = [...zones].map((az) => tasksIn.get(az) ?? 0);
+    return Math.max(...counts) - Math.min(...counts) <= 1 ? undefined : { zones, tasksIn, held };
+}
+
+/** The AZs ECS would start the next rebalancing task in (fewest tasks) all lack room for it. */
+function ecsAzRebalancingBlocked({ zones, tasksIn, held }: ZoneCounts, req: Requirements, index: ClusterIndex, cache: EligibilityCache): boolean {
     const countIn = (az: string) => tasksIn.get(az) ?? 0;
-    const counts = [...zones].map(countIn);
-    const fewest = Math.min(...counts);
-    if (Math.max(...counts) - fewest <= 1) return false;
+    const fewest = Math.min(...[...zones].map(countIn));
     // Room in an AZ: an instance holding some of the service's tasks with room for one more, or one holding none
     // (the per-AZ histogram of empty room, less the instances that do hold some).
     const roomy = new Set<string>();

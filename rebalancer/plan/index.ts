@@ -6,7 +6,7 @@ import type { ClusterSnapshot, Service } from "../model";
 import type { Settings } from "../settings";
 import { BinTree, evaluateBalance, type Balance } from "./balance";
 import { buildLayout, fewerThanTwo, LEVEL_INSTANCE, levelsOf, type ServiceLayout } from "./bins";
-import { ecsOwnsAzLevel } from "./azOwnership";
+import { azOwnership } from "./azOwnership";
 import { ClusterIndex } from "./clusterIndex";
 import { EligibilityCache } from "./eligibilityCache";
 import { decodeLastMove, improvedSince, LAST_MOVE_TAG, situationFingerprint } from "./markers";
@@ -57,7 +57,7 @@ interface Candidate {
 }
 
 /** What a decision says about the service's own settings: its tag overrides and whether its writes are dry-run only. */
-type DecisionMarks = Pick<ServiceDecision, "overrides" | "dryRunOnly">;
+type DecisionMarks = Pick<ServiceDecision, "overrides" | "dryRunOnly" | "azLevelTakenBack">;
 
 function marksOf(own: ServiceSettings | undefined): DecisionMarks {
     if (!own) return {};
@@ -134,6 +134,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
     /** Tasks whose protection a surge's restore needs read before it can choose what stays. */
     const repairProtection: string[] = [];
     const candidates: Candidate[] = [];
+    let revisitAt: number | undefined;
 
     // How balanced is each service? Aggregated (quickBalance) where that is exact, else on the full layout.
     const services = [...snapshot.services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -179,7 +180,10 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
             decisions.set(service.arn, { ...base, reason: req.reason, detail: req.detail });
             continue;
         }
-        const ecsOwnsAzs = ecsOwnsAzLevel(service, req, index, cache);
+        const azOwner = azOwnership(service, req, index, cache, now, settings.azRebalancingGraceSeconds);
+        const ecsOwnsAzs = azOwner.ecsOwns;
+        if (azOwner.takenBack) marks.azLevelTakenBack = base.azLevelTakenBack = azOwner.takenBack;
+        if (azOwner.reviewAt !== undefined) revisitAt = Math.min(revisitAt ?? Infinity, azOwner.reviewAt);
         const { levels, fixedLevels } = levelsOf(service, req, ecsOwnsAzs);
         const quick = options.instanceDetail ? undefined : quickBalance(service, req, levels, fixedLevels, index, cache, threshold);
         let judgement: Judgement;
@@ -307,6 +311,7 @@ export function plan(snapshot: ClusterSnapshot, settings: Settings, options: Pla
         actions: [...repairs, ...moves],
         unreadProtection: [...repairProtection, ...unreadProtection],
         unreadTaskDefinitions: [...unreadTaskDefinitions].sort(),
+        ...(revisitAt !== undefined ? { revisitAt } : {}),
         metrics: metricsOf(ordered),
     };
 }

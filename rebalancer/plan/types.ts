@@ -65,6 +65,8 @@ export interface ServiceDecision {
      * "capacity-provider" when ECS splits by base and weight. Absent when none.
      */
     fixedLevels?: string[];
+    /** ECS's AZ rebalancing is set for the service, but the rebalancer balances its AZs: why (azOwnership.ts). */
+    azLevelTakenBack?: string;
     /** max − min at the worst level now, and as predicted once the planned moves are done. */
     skewBefore: number;
     skewAfter: number;
@@ -123,5 +125,10 @@ export interface Plan {
     unreadProtection: string[];
     /** Task definitions whose host-port facts the plan would use but the snapshot does not hold. */
     unreadTaskDefinitions: string[];
+    /**
+     * The earliest time (epoch ms) a decision changes by time alone, with nothing else changing: an uneven AZ level
+     * left to ECS's AZ rebalancing is taken back then if ECS has not acted. Absent when no decision waits on time.
+     */
+    revisitAt?: number;
     metrics: PlanMetrics;
 }

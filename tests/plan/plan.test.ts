@@ -231,9 +231,40 @@ describe("plan: eligible instances", () => {
             instances: FOUR,
             services: [{ name: "w", placement: { "i-1": 4, "i-3": 1 }, minHealthy: 0, service: { availabilityZoneRebalancing: "ENABLED" } }],
         });
-        const d = decision(plan(s, settings()), "w");
+        // Its tasks started an hour ago; within a grace of two hours ECS may still act.
+        const d = decision(plan(s, settings({ azRebalancingGraceSeconds: 7200 })), "w");
         expect(d.byLevel.az.targets).toEqual({ "us-east-1a": 4, "us-east-1b": 1 });
         expect(d).toMatchObject({ lowerBound: 2, moves: 2 });
+        expect(d.azLevelTakenBack).toBeUndefined();
+    });
+
+    // When ECS's AZ rebalancing acts is undocumented (issue: 4 tasks at 120 % stayed in one AZ for good), so the plan
+    // observes instead of predicting: uneven AZs with nothing started or deployed for the grace period.
+    it("takes the AZ level back when ECS has left the AZs uneven, doing nothing, for the grace period; gives it back once ECS acts", () => {
+        const s = buildSnapshot({
+            instances: FOUR,
+            services: [{ name: "w", placement: { "i-1": 4, "i-3": 1 }, minHealthy: 0, service: { availabilityZoneRebalancing: "ENABLED" } }],
+        });
+        // Newest task started 56 min ago (the builder's spacing), no deployment change: past the 30 min default grace.
+        const quiet = decision(plan(s, settings()), "w");
+        expect(quiet.byLevel.az.targets).toEqual({ "us-east-1a": 3, "us-east-1b": 2 });
+        expect(quiet.azLevelTakenBack).toMatch(/ECS's AZ rebalancing is not acting/);
+        expect(quiet.fixedLevels ?? []).not.toContain("az");
+        // ECS started a task 5 minutes ago (its rebalancing, or anything it does for the service): the level is ECS's again.
+        s.tasks[s.tasks.length - 1].startedAt = s.observedAt - 300_000;
+        const acting = decision(plan(s, settings()), "w");
+        expect(acting.byLevel.az.targets).toEqual({ "us-east-1a": 4, "us-east-1b": 1 });
+        expect(acting.azLevelTakenBack).toBeUndefined();
+        // A deployment ECS updated within the grace counts the same.
+        s.tasks[s.tasks.length - 1].startedAt = s.observedAt - 3_600_000;
+        s.services[0].deployments[0].updatedAt = s.observedAt - 60_000;
+        expect(decision(plan(s, settings()), "w").byLevel.az.targets).toEqual({ "us-east-1a": 4, "us-east-1b": 1 });
+        // AZs within one of each other: nothing to take back, however long ECS is quiet.
+        const even = buildSnapshot({
+            instances: FOUR,
+            services: [{ name: "w", placement: { "i-1": 2, "i-2": 1, "i-3": 2 }, minHealthy: 0, service: { availabilityZoneRebalancing: "ENABLED" } }],
+        });
+        expect(decision(plan(even, settings()), "w").azLevelTakenBack).toBeUndefined();
     });
 
     // Chaos seed 1782261033: ECS's AZ rebalancing starts its task in the AZ with the fewest; with that AZ full it
@@ -251,10 +282,10 @@ describe("plan: eligible instances", () => {
             }],
         });
         // AZ b can take a task: ECS's rebalancing will; the AZ level is left to it.
-        const ecsCan = decision(plan(withRoomInB(4096), settings()), "w");
+        const ecsCan = decision(plan(withRoomInB(4096), settings({ azRebalancingGraceSeconds: 7200 })), "w");
         expect(ecsCan.outcome).toBe("balanced");
         // AZ b cannot: the rebalancer spreads over the AZs with room, a (4) → c (2).
-        const blocked = decision(plan(withRoomInB(256), settings()), "w");
+        const blocked = decision(plan(withRoomInB(256), settings({ azRebalancingGraceSeconds: 7200 })), "w");
         expect(blocked.byLevel.az.targets).toEqual({ "us-east-1a": 3, "us-east-1c": 3 });
         expect(blocked).toMatchObject({ outcome: "move", lowerBound: 1, moves: 1, lowerBoundAfter: 0 });
     });

@@ -91,6 +91,8 @@ describe("plan", () => {
         const fake = fakeShop();
         const web = fake.clusters.get(clusterArn("shop"))!.services.find((s) => s.serviceName === "web")!;
         web.availabilityZoneRebalancing = "ENABLED";
+        // ECS started its tasks 10 minutes ago: within the grace, the level is left to ECS.
+        for (const t of fake.clusters.get(clusterArn("shop"))!.tasks) t.startedAt = new Date(NOW - 600_000);
         const h = io();
         expect(await runPlanCli(["--cluster", "shop"], h.io, { clients: fake.clients, now: () => NOW })).toBe(0);
         // Three AZs, each with room: ECS's rebalancing can act, the counts stay the targets.
@@ -99,6 +101,13 @@ describe("plan", () => {
         const plain = io();
         await runPlanCli(["--cluster", "shop"], plain.io, { clients: fake.clients, now: () => NOW });
         expect(plain.out()).not.toContain("left to ECS");
+        // Quiet for longer than the grace with the AZs uneven: the rebalancer takes the level and says why.
+        web.availabilityZoneRebalancing = "ENABLED";
+        for (const t of fake.clusters.get(clusterArn("shop"))!.tasks) t.startedAt = new Date(NOW - 3_600_000);
+        const quiet = io();
+        await runPlanCli(["--cluster", "shop"], quiet.io, { clients: fake.clients, now: () => NOW });
+        expect(quiet.out()).not.toContain("left to ECS");
+        expect(quiet.out()).toMatch(/AZ level taken back from ECS's AZ rebalancing: AZs uneven and nothing started or deployed for 60 min/);
     });
 
     test("--json prints the plan; REBALANCER_* settings apply; a configured name needs no lookup", async () => {

@@ -43,6 +43,7 @@ export const INVALID_CONFIG_CASES: readonly InvalidConfigCase[] = [
     { title: "skipTag is a per-service setting tag", config: { skipTag: "ecs-rebalancer:dryRun" }, key: "skipTag", allowed: /other than the opt-in and per-service setting tags/ },
     { title: "skipTag is a key the rebalancer writes", config: { skipTag: "ecs-rebalancer:last-move" }, key: "skipTag", allowed: /other than the rebalancer's own markers/ },
     { title: "minTaskAgeSeconds is negative", config: { minTaskAgeSeconds: "-1" }, key: "minTaskAgeSeconds", allowed: /integer from 0 to 86400/ },
+    { title: "azRebalancingGraceSeconds is below a minute", config: { azRebalancingGraceSeconds: "10" }, key: "azRebalancingGraceSeconds", allowed: /integer from 60 to 86400/ },
     { title: "surgeTimeoutSeconds is below a minute", config: { surgeTimeoutSeconds: "30" }, key: "surgeTimeoutSeconds", allowed: /integer from 60 to 86400/ },
     { title: "maxWritesPerSecond is above 40", config: { maxWritesPerSecond: "41" }, key: "maxWritesPerSecond", allowed: /integer from 1 to 40/ },
     { title: "tracing is not a boolean", config: { tracing: "on" }, key: "tracing", allowed: /true or false/ },
