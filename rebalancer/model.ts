@@ -74,6 +74,8 @@ export interface Service {
     deployments: Deployment[];
     /** ECS | CODE_DEPLOY | EXTERNAL */
     deploymentController: string;
+    /** ECS-native deployment strategy (deploymentConfiguration.strategy): ROLLING, BLUE_GREEN, LINEAR, CANARY; absent = ROLLING. */
+    deploymentStrategy?: string;
     placementStrategy: PlacementStrategy[];
     placementConstraints: PlacementConstraint[];
     minimumHealthyPercent: number;

@@ -120,6 +120,7 @@ export function toService(s: SdkService, autoScaled: boolean): Service | undefin
             ...(epochMs(d.updatedAt) !== undefined ? { updatedAt: epochMs(d.updatedAt) } : {}),
         })),
         deploymentController: s.deploymentController?.type ?? DEFAULT_DEPLOYMENT_CONTROLLER,
+        ...(s.deploymentConfiguration?.strategy ? { deploymentStrategy: s.deploymentConfiguration.strategy } : {}),
         placementStrategy: (s.placementStrategy ?? [])
             .filter((p) => p.type)
             .map((p) => {

@@ -9,22 +9,11 @@
 import type { Task } from "../model";
 import { evaluateProgress, type Progress } from "./balance";
 import { PredictedService, type TieResolution } from "./ecsPrediction";
+import { ceilingOf, countsTowardFloor, healthyFloor } from "./limits";
 import { encodeLastMove, encodeSurgeMarker } from "./markers";
 import type { RebalanceStrategy, StrategyInput, StrategyResult } from "./strategy";
 import type { Action } from "./types";
 
-export function healthyFloor(desired: number, minimumHealthyPercent: number): number {
-    return Math.ceil((desired * minimumHealthyPercent) / 100);
-}
-
-export function ceilingOf(desired: number, maximumPercent: number): number {
-    return Math.floor((desired * maximumPercent) / 100);
-}
-
-/** A task that counts toward the healthy floor: running, wanted, and not reported unhealthy. */
-export function isServing(task: Task): boolean {
-    return task.lastStatus === "RUNNING" && task.desiredStatus === "RUNNING" && task.healthStatus !== "UNHEALTHY";
-}
 
 /** Tasks on each eligible position that may be stopped, best victim first. */
 function movableTasks(input: StrategyInput): Task[][] {
@@ -197,7 +186,7 @@ export const minimalStrategy: RebalanceStrategy = {
         const { service, tasks, balance, settings, layout } = input;
         const limit = Math.min(settings.maxMovesPerService, input.budget, balance.lowerBound);
         const floor = healthyFloor(service.desiredCount, service.minimumHealthyPercent);
-        const headroom = tasks.filter(isServing).length - floor;
+        const headroom = tasks.filter((t) => countsTowardFloor(t, input.now)).length - floor;
         const ceiling = ceilingOf(service.desiredCount, service.maximumPercent);
         const room = ceiling - tasks.length;
         const canSurge = room >= 1 && !service.autoScaled;

@@ -8,14 +8,13 @@
 // a crash: left alone, it lapses within minutes), and never a protection the service's owner set.
 
 import type { Service, Task } from "../model";
+import { countsTowardFloor, healthyFloor } from "./limits";
 import { decodeSurgeMarker, encodeSurgeMarker, LAST_MOVE_TAG, SURGE_TAG, type SurgeMarker } from "./markers";
 import type { IsOwnersProtection, RestoreChoice } from "./restoreVictims";
 import type { Action, Outcome } from "./types";
 
 /** How long the tasks that stay are protected: ECS scales in within seconds; a killed pass leaves nothing longer. */
 export const RESTORE_PROTECTION_MINUTES = 5;
-/** A task without a container health check counts as healthy 40 s after RUNNING (API reference, DeploymentConfiguration). */
-export const HEALTHY_AFTER_RUNNING_MS = 40_000;
 /** Our protection expires between the marker's time + its minutes and this much later (the writes take a moment). */
 const OWN_PROTECTION_SLACK_MS = 180_000;
 
@@ -39,11 +38,6 @@ export interface RepairContext {
     chooseVictims(count: number, ownersProtection: IsOwnersProtection): RestoreChoice;
 }
 
-/** ECS's healthy: RUNNING and HEALTHY, or RUNNING for 40 s without a container health check; never UNHEALTHY. */
-export function countsAsHealthy(task: Task, now: number): boolean {
-    if (task.lastStatus !== "RUNNING" || task.healthStatus === "UNHEALTHY") return false;
-    return task.healthStatus === "HEALTHY" || (task.startedAt !== undefined && now - task.startedAt >= HEALTHY_AFTER_RUNNING_MS);
-}
 
 function serviceSettled(service: Service): boolean {
     const primary = service.deployments[0];
@@ -64,7 +58,7 @@ function ownProtection(marker: SurgeMarker, task: Task): boolean {
  * starting becomes RUNNING or STOPPED within minutes; until then, restoring could cross the floor.
  */
 function floorGuard(service: Service, marker: SurgeMarker): SurgeRepair | undefined {
-    const floor = Math.ceil((marker.owner * service.minimumHealthyPercent) / 100);
+    const floor = healthyFloor(marker.owner, service.minimumHealthyPercent);
     const worstRunning = service.runningCount + service.pendingCount > marker.owner ? marker.owner - service.pendingCount : service.runningCount;
     if (service.pendingCount === 0 || worstRunning >= floor) return undefined;
     return {
@@ -130,7 +124,7 @@ function repairOf(service: Service, ctx: RepairContext): SurgeRepair | undefined
         };
     }
     const ageSeconds = Math.floor(ctx.now / 1000) - marker.at;
-    const complete = serviceSettled(service) && ctx.tasks.every((t) => countsAsHealthy(t, ctx.now));
+    const complete = serviceSettled(service) && ctx.tasks.every((t) => countsTowardFloor(t, ctx.now));
     const timedOut = ageSeconds >= ctx.surgeTimeoutSeconds;
     if (!complete && !timedOut) {
         const detail = serviceSettled(service)

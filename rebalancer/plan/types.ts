@@ -19,7 +19,8 @@ export type SkipReason =
     | "no-safe-move"
     | "no-movable-task"
     | "pass-cap-reached"
-    | "redeploy-did-not-help";
+    | "redeploy-did-not-help"
+    | "native-deployment-strategy";
 
 export type Outcome =
     | "balanced" // nothing to do: within the skew threshold, or no move would lower the surplus

@@ -2,7 +2,8 @@
 
 import fc from "fast-check";
 import { plan, type Plan } from "../../rebalancer/plan";
-import { ceilingOf, DETOUR_EXTRA_TASKS, healthyFloor } from "../../rebalancer/plan/minimal";
+import { ceilingOf, healthyFloor } from "../../rebalancer/plan/limits";
+import { DETOUR_EXTRA_TASKS } from "../../rebalancer/plan/minimal";
 import { defaultSettings, type Settings } from "../../rebalancer/settings";
 import type { ClusterSnapshot } from "../../rebalancer/model";
 import { buildSnapshot, CLUSTER_ARN, NOW } from "../support/snapshotBuilder";

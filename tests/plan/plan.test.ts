@@ -109,6 +109,22 @@ describe("plan: safety", () => {
         expect(final.actions.flatMap((a) => (a.kind === "stop-task" ? [a.taskArn] : []))).toEqual([s.tasks[3].arn]);
     });
 
+    it("counts toward the floor only tasks ECS counts: HEALTHY, or RUNNING for 40 s without a health check; never UNHEALTHY", () => {
+        // floor = ceil(6 × 0.5) = 3; a stop needs a 4th task that counts.
+        const spec = (overrides: Array<Record<string, unknown>>) => buildSnapshot({
+            instances: FOUR, services: [{ name: "w", placement: { "i-1": 6 }, minHealthy: 50, strategies: SPREAD_INSTANCE, taskOverrides: overrides }],
+        });
+        const fresh = { healthStatus: "UNKNOWN", startedAt: NOW - 20_000 };
+        const settled = { healthStatus: "UNKNOWN", startedAt: NOW - 41_000 };
+        const unhealthy = { healthStatus: "UNHEALTHY" };
+        // 3 count (the rest just started or are unhealthy): no headroom, nothing stops.
+        const none = plan(spec([fresh, fresh, unhealthy, {}, {}, {}]), settings({ minTaskAgeSeconds: 0 }));
+        expect(none.actions.filter((a) => a.kind === "stop-task")).toEqual([]);
+        // Past 40 s the two fresh ones count: 5 count, 2 may stop.
+        const two = plan(spec([settled, settled, unhealthy, {}, {}, {}]), settings({ minTaskAgeSeconds: 0 }));
+        expect(two.actions.filter((a) => a.kind === "stop-task").length).toBeGreaterThanOrEqual(2);
+    });
+
     it("reports no movable task when every surplus task is protected", () => {
         const s = buildSnapshot({
             instances: TWO_AZ,
@@ -611,6 +627,24 @@ describe("plan: pass budget and strategies", () => {
         expect(actionsOf(p, "stuck")).toEqual([]);
         expect(actionsOf(p, "can-stop").map((a) => a.kind)).toEqual(["redeploy", "record-move"]);
         expect(actionsOf(p, "can-start").map((a) => a.kind)).toEqual(["redeploy", "record-move"]);
+    });
+
+    it("redeploy: never forces a deployment on a blue/green, linear or canary service; ROLLING and unset ones redeploy", () => {
+        const s = buildSnapshot({
+            instances: FOUR,
+            services: ["BLUE_GREEN", "LINEAR", "CANARY", "ROLLING", undefined].map((strategy, n) => ({
+                name: `s${n}`, placement: { "i-1": 4 }, minHealthy: 50, service: strategy ? { deploymentStrategy: strategy } : {},
+            })),
+        });
+        const p = plan(s, settings({ strategy: "redeploy" }));
+        for (const name of ["s0", "s1", "s2"]) {
+            expect(decision(p, name)).toMatchObject({ outcome: "skipped", reason: "native-deployment-strategy", moves: 0 });
+            expect(actionsOf(p, name)).toEqual([]);
+        }
+        expect(actionsOf(p, "s3").map((a) => a.kind)).toEqual(["redeploy", "record-move"]);
+        expect(actionsOf(p, "s4").map((a) => a.kind)).toEqual(["redeploy", "record-move"]);
+        // minimal moves a blue/green service's tasks like any other's (a desiredCount change starts no deployment).
+        expect(decision(plan(s, settings()), "s0").outcome).toBe("move");
     });
 
     it("does not promise the same free capacity to two services", () => {

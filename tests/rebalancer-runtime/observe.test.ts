@@ -20,6 +20,18 @@ function bigCluster(name: string, instances: number, services: number, tasks: nu
 }
 
 describe("observe", () => {
+    test("reads a service's native deployment strategy and when ECS last changed each deployment", async () => {
+        const name = "bg";
+        const ci = sdkInstance(name, "a", "us-east-1a");
+        const updatedAt = new Date("2026-02-01T12:00:00Z");
+        const web = sdkService(name, "web", { deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 5 } });
+        web.deployments = web.deployments!.map((d) => ({ ...d, updatedAt }));
+        const fake = createFakeEcs([{ arn: clusterArn(name), instances: [ci], services: [web], tasks: [] }]);
+        const snap = await observe(fake.clients, clusterArn(name), createTaskDefinitionCache(), NOW, {});
+        expect(snap.services[0].deploymentStrategy).toBe("BLUE_GREEN");
+        expect(snap.services[0].deployments[0].updatedAt).toBe(updatedAt.getTime());
+    });
+
     test("maps ECS shapes to the snapshot model", async () => {
         const name = "small";
         const ci = sdkInstance(name, "a", "us-east-1b", { capacityProviderName: "cp-1", version: 42 });
@@ -81,6 +93,7 @@ describe("observe", () => {
             deployments: [{ id: "ecs-svc/web", status: "PRIMARY", rolloutState: "COMPLETED", taskDefinition: taskDefinitionArn("web"), desiredCount: 2, runningCount: 2, pendingCount: 0 }],
         });
         expect(svc.launchType).toBeUndefined();
+        expect(svc.deploymentStrategy).toBeUndefined();
         const [t1, t2] = snap.tasks;
         expect(t1).toMatchObject({
             serviceName: "web",
