@@ -37,7 +37,8 @@ export interface CreateClusterOptions {
 }
 
 /** A task as assertions want it: the DescribeTasks shape plus where it runs and whose it is. */
-export type TaskView = Json & { taskArn: string; serviceName?: string; ec2InstanceId: string; availabilityZone?: string; protected: boolean };
+/** `ec2InstanceId` is undefined while the task is PROVISIONING. */
+export type TaskView = Json & { taskArn: string; serviceName?: string; ec2InstanceId?: string; availabilityZone?: string; protected: boolean };
 
 export interface ClusterSnapshot {
     clusterArn: string;
@@ -195,7 +196,7 @@ export class EmulatorControl {
         if (!s) throw invalidParameter(`Service ${service} not found.`);
         const counts: Record<string, number> = {};
         for (const t of s.activeTasks) {
-            if (runningOnly && t.lastStatus !== "RUNNING") continue;
+            if ((runningOnly && t.lastStatus !== "RUNNING") || !t.instance) continue;
             counts[t.instance.ec2InstanceId] = (counts[t.instance.ec2InstanceId] ?? 0) + 1;
         }
         return counts;
@@ -207,6 +208,7 @@ export class EmulatorControl {
         if (!s) throw invalidParameter(`Service ${service} not found.`);
         const counts: Record<string, number> = {};
         for (const t of s.activeTasks) {
+            if (!t.instance) continue;
             const az = t.instance.attributes.get("ecs.availability-zone") ?? "";
             counts[az] = (counts[az] ?? 0) + 1;
         }
@@ -227,8 +229,8 @@ export class EmulatorControl {
             ...describeTask(t, true),
             taskArn: t.arn,
             serviceName: t.service?.name,
-            ec2InstanceId: t.instance.ec2InstanceId,
-            availabilityZone: t.instance.attributes.get("ecs.availability-zone"),
+            ec2InstanceId: t.instance?.ec2InstanceId,
+            availabilityZone: t.instance?.attributes.get("ecs.availability-zone"),
             protected: isProtected(t, this.core.clock.now()),
         };
     }

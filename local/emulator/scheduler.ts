@@ -17,6 +17,7 @@ import { nextCapacityProvider } from "./capacityProviders";
 import {
     AZ_ATTRIBUTE,
     availabilityZoneOf,
+    isPlaced,
     isProtected,
     type ClusterState,
     type DeploymentState,
@@ -41,7 +42,7 @@ export function effectiveStrategies(service: ServiceState): readonly PlacementSt
 
 function groupCounts(service: ServiceState): Map<InstanceState, number> {
     const counts = new Map<InstanceState, number>();
-    for (const t of service.activeTasks) counts.set(t.instance, (counts.get(t.instance) ?? 0) + 1);
+    for (const t of service.activeTasks) if (t.instance) counts.set(t.instance, (counts.get(t.instance) ?? 0) + 1);
     return counts;
 }
 
@@ -85,12 +86,12 @@ export class ServiceScheduler {
         const service = task.service;
         if (!service) return;
         // A draining instance's daemon tasks go once the other tasks have: look again at its daemons.
-        if (task.instance.status === "DRAINING" && service.schedulingStrategy !== "DAEMON") {
+        if (task.instance?.status === "DRAINING" && service.schedulingStrategy !== "DAEMON") {
             for (const t of task.instance.resident) if (t.service?.schedulingStrategy === "DAEMON") this.markDirty(t.service);
         }
         if (!bySchedulerChoice && task.stopCause) {
             const cause = follows(task.stopCause, "replace stopped task");
-            if (service.schedulingStrategy === "DAEMON") service.daemonCauses.set(task.instance.id, cause);
+            if (service.schedulingStrategy === "DAEMON") service.daemonCauses.set(task.instance?.id ?? "", cause);
             else this.owe(service, cause);
         }
         this.markDirty(service);
@@ -205,7 +206,7 @@ export class ServiceScheduler {
         const incoming: TaskState[] = [];
         const outgoing: TaskState[] = [];
         for (const t of service.activeTasks) {
-            if (t.deploymentId === primary?.id && t.instance.status !== "DRAINING" && t.healthStatus !== "UNHEALTHY") incoming.push(t);
+            if (t.deploymentId === primary?.id && t.instance?.status !== "DRAINING" && t.healthStatus !== "UNHEALTHY") incoming.push(t);
             else outgoing.push(t);
         }
         return { incoming, outgoing };
@@ -282,17 +283,21 @@ export class ServiceScheduler {
     /** Which of `candidates` ECS stops: documented narrowing, then the profile's reading of the rest (profiles/). */
     private chooseTasksToStop(service: ServiceState, candidates: readonly TaskState[], count: number): TaskState[] {
         if (count <= 0 || candidates.length === 0) return [];
+        // A PROVISIONING task serves nobody and holds nothing: it goes first (emulator choice; ECS documents no order).
+        const provisioning = candidates.filter((t) => !isPlaced(t)).slice(0, count);
+        const placed = candidates.filter(isPlaced);
+        if (provisioning.length === count || placed.length === 0) return provisioning;
         let eligible: InstanceState[] | undefined;
-        return this.core.profile.chooseTasksToStop({
-            candidates,
-            count,
+        return [...provisioning, ...this.core.profile.chooseTasksToStop({
+            candidates: placed,
             strategies: effectiveStrategies(service),
             groupCounts: groupCounts(service),
             get eligible() {
                 return (eligible ??= eligibleInstances(service));
             },
             rng: this.core.rng.placement,
-        });
+            count: count - provisioning.length,
+        })];
     }
 
     /**
@@ -320,7 +325,7 @@ export class ServiceScheduler {
 
     private stopOutgoing(service: ServiceState, task: TaskState): void {
         const primary = service.deployments[0]!;
-        if (task.instance.status === "DRAINING") {
+        if (task.instance?.status === "DRAINING") {
             const cause = follows(task.instance.drainCause ?? schedulerCause("draining"), "drain instance");
             this.stopByChoice(task, "Task stopped during instance draining", cause);
         } else {
@@ -484,6 +489,7 @@ export class ServiceScheduler {
         const constraints = compileConstraints([...service.placementConstraints, ...td.placementConstraints]);
         const byInstance = new Map<InstanceState, TaskState[]>();
         for (const t of service.activeTasks) {
+            if (!t.instance) continue;
             const list = byInstance.get(t.instance) ?? [];
             list.push(t);
             byInstance.set(t.instance, list);
