@@ -269,6 +269,8 @@ export class TaskLifecycle {
 
     private changed(task: TaskState, from: TaskStatus | undefined, cause: Cause): void {
         this.emitTaskEvent(task);
+        // Managed scaling counts PROVISIONING tasks and instances without non-daemon tasks.
+        this.core.managedScaling.clusterChanged(task.cluster);
         this.core.bus.taskChanged({
             time: this.core.clock.now(),
             clusterArn: task.cluster.arn,

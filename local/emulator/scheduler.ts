@@ -132,6 +132,7 @@ export class ServiceScheduler {
     /** Instances joined, left, or changed state: daemons, blocked services and AZ balance need a look. */
     instancesChanged(cluster: ClusterState): void {
         cluster.topologyVersion++;
+        this.core.managedScaling.clusterChanged(cluster);
         for (const s of cluster.services.values()) {
             if (s.schedulingStrategy === "DAEMON" || cluster.blockedServices.has(s) || this.azRebalancingApplies(s)) this.markDirty(s);
         }
@@ -223,6 +224,7 @@ export class ServiceScheduler {
         const strategies = effectiveStrategies(service);
         const frozen = primary.rolloutState === "FAILED";
 
+        this.placeProvisioningTasks(service);
         let { incoming, outgoing } = this.split(service);
         const deficit = Math.max(0, desired - incoming.length);
         if (service.startCauses.length > deficit) service.startCauses.splice(0, service.startCauses.length - deficit);
@@ -337,6 +339,37 @@ export class ServiceScheduler {
         this.core.lifecycle.stop(task, { stopCode: "ServiceSchedulerInitiated", reason, cause, bySchedulerChoice: true });
     }
 
+    /**
+     * PROVISIONING tasks take an instance of their capacity provider as soon as one has room, oldest first (they
+     * place "when capacity arrives", developer guide "Amazon ECS cluster auto scaling").
+     */
+    private placeProvisioningTasks(service: ServiceState): void {
+        const waiting = [...service.activeTasks].filter((t) => !t.instance).sort((a, b) => a.seq - b.seq);
+        if (waiting.length === 0) return;
+        const sessions = new Map<TaskDefinitionState, PlacementSession>();
+        const placed: TaskState[] = [];
+        for (const task of waiting) {
+            const td = task.taskDefinition;
+            let session = sessions.get(td);
+            if (!session) {
+                session = new PlacementSession(this.core.rng.placement, {
+                    cluster: service.cluster,
+                    taskDefinition: td,
+                    strategies: effectiveStrategies(service),
+                    constraints: compileConstraints([...service.placementConstraints, ...td.placementConstraints]),
+                    groupCounts: groupCounts(service),
+                }, this.core.profile);
+                sessions.set(td, session);
+            }
+            const result = session.place(task.capacityProviderName);
+            if (!("instance" in result)) continue;
+            this.core.lifecycle.place(task, result.instance);
+            session.commit(result.instance);
+            placed.push(task);
+        }
+        if (placed.length) this.core.serviceEvent(service, `has placed ${placed.length} PROVISIONING tasks: ${taskIds(placed)}.`);
+    }
+
     /** Places and launches up to `count` tasks of the deployment; returns how many started. */
     private startTasks(service: ServiceState, deployment: DeploymentState, count: number, restrictToAz?: string, cause?: Cause): number {
         const core = this.core;
@@ -363,11 +396,30 @@ export class ServiceScheduler {
         const failedProviders = new Map<string | undefined, PlacementFailure>();
         let unplaced = 0;
         let firstFailure: PlacementFailure | undefined;
+        const provisioned: TaskState[] = [];
         for (let n = 0; n < count; n++) {
             const provider = nextCapacityProvider(service.capacityProviderStrategy, providerCounts);
             if (provider !== undefined) providerCounts.set(provider, (providerCounts.get(provider) ?? 0) + 1);
             const known = failedProviders.get(provider);
             const result = known ? { failure: known } : session.place(provider);
+            if ("failure" in result && restrictToAz === undefined && core.managedScaling.scalesFor(service.cluster, provider)) {
+                // A provider with managed scaling keeps the task PROVISIONING, with no instance, until the group has
+                // room for it ("If the Auto Scaling group can't scale out to accommodate the number of tasks run, the
+                // tasks fails to transition beyond the PROVISIONING state", Auto Scaling group capacity providers).
+                failedProviders.set(provider, result.failure);
+                provisioned.push(core.lifecycle.provision({
+                    taskDefinition: td,
+                    service,
+                    deploymentId: deployment.id,
+                    group: `service:${service.name}`,
+                    startedBy: deployment.id,
+                    launchType: "EC2",
+                    capacityProviderName: provider,
+                    tags: service.propagateTags === "SERVICE" ? service.tags : service.propagateTags === "TASK_DEFINITION" ? td.tags : undefined,
+                    cause: cause ?? service.startCauses.shift() ?? schedulerCause("service scheduler"),
+                }, service.cluster));
+                continue;
+            }
             if ("failure" in result) {
                 failedProviders.set(provider, result.failure);
                 firstFailure ??= result.failure;
@@ -397,12 +449,15 @@ export class ServiceScheduler {
         if (firstFailure) this.placementFailed(service, deployment, unplaced, firstFailure, restrictToAz);
         else if (restrictToAz === undefined) this.placementSucceeded(service);
         if (started.length) core.serviceEvent(service, `has started ${started.length} tasks: ${taskIds(started)}.`);
-        return started.length;
+        if (provisioned.length) core.serviceEvent(service, `has started ${provisioned.length} tasks: ${taskIds(provisioned)} (PROVISIONING).`);
+        return started.length + provisioned.length;
     }
 
     private placementSucceeded(service: ServiceState): void {
         service.placementFailure = undefined;
-        service.cluster.blockedServices.delete(service);
+        // A service with PROVISIONING tasks stays blocked: new capacity must wake it to place them.
+        if ([...service.activeTasks].some((t) => !t.instance)) service.cluster.blockedServices.add(service);
+        else service.cluster.blockedServices.delete(service);
         this.retryTimers.get(service)?.cancel();
         this.retryTimers.delete(service);
     }

@@ -1,6 +1,7 @@
 // State → ECS API shapes. Responses carry timestamps as epoch seconds (what the JSON protocol sends); events
 // reuse the same shapes with ISO strings (see events.ts).
 
+import type { CapacityProviderState } from "./autoScalingGroups";
 import type {
     ClusterState,
     ContainerState,
@@ -258,4 +259,20 @@ export function describeTaskDefinition(td: TaskDefinitionState): Json {
         registeredAt: epochSeconds(td.registeredAt),
         deregisteredAt: epochSeconds(td.deregisteredAt),
     });
+}
+
+/** DescribeCapacityProviders' shape of an Auto Scaling group capacity provider. */
+export function describeCapacityProvider(p: CapacityProviderState): Json {
+    return {
+        capacityProviderArn: p.arn,
+        name: p.name,
+        status: "ACTIVE",
+        autoScalingGroupProvider: {
+            autoScalingGroupArn: p.group.arn,
+            managedScaling: { ...p.managedScaling },
+            managedTerminationProtection: p.managedTerminationProtection,
+            managedDraining: p.managedDraining,
+        },
+        tags: [],
+    };
 }
