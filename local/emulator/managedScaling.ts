@@ -143,14 +143,11 @@ export class ManagedScaling {
 
     private evaluate(p: CapacityProviderState): void {
         this.finishDrainedMembers(p);
+        this.replaceLostMembers(p);
         // A group the operator left above its desired capacity (protected instances) tries again as tasks leave.
         if (inServiceOrPending(p.group).length > p.group.desiredCapacity) this.matchDesired(p, AUTO_SCALING);
         if (p.managedScaling.status !== "ENABLED") return;
-        const result = this.reservationOf(p);
-        p.reservation = result.reservation;
-        const g = p.group;
-        const wanted = Math.min(g.maxSize, Math.max(g.minSize, result.desired));
-        const direction = wanted > g.desiredCapacity ? "out" : wanted < g.desiredCapacity ? "in" : undefined;
+        const direction = this.alarmState(p).direction;
         if (p.alarm && p.alarm.direction !== direction) {
             // "When Amazon ECS requests a scale-out ... while a scale-in process is in progress, the scale-in process is stopped".
             p.alarm.timer.cancel();
@@ -161,6 +158,21 @@ export class ManagedScaling {
         this.setAlarm(p, direction, this.core.clock.now() + delay);
     }
 
+    /**
+     * Which of ECS's two alarms is in alarm: the high one when the metric is above targetCapacity and target tracking
+     * would raise the desired capacity, the low one when it is below and would lower it (cluster-auto-scaling).
+     */
+    private alarmState(p: CapacityProviderState): { direction?: "out" | "in"; wanted: number } {
+        const result = this.reservationOf(p);
+        p.reservation = result.reservation;
+        const g = p.group;
+        const target = p.managedScaling.targetCapacity;
+        const wanted = Math.min(g.maxSize, Math.max(g.minSize, result.desired));
+        if (result.reservation > target && wanted > g.desiredCapacity) return { direction: "out", wanted };
+        if (result.reservation < target && wanted < g.desiredCapacity) return { direction: "in", wanted };
+        return { wanted };
+    }
+
     private setAlarm(p: CapacityProviderState, direction: "out" | "in", at: number): void {
         p.alarm = { direction, timer: this.core.schedule(at, () => this.alarmFired(p, direction)) };
     }
@@ -169,15 +181,15 @@ export class ManagedScaling {
     private alarmFired(p: CapacityProviderState, direction: "out" | "in"): void {
         p.alarm = undefined;
         const g = p.group;
-        const wanted = Math.min(g.maxSize, Math.max(g.minSize, this.reservationOf(p).desired));
+        const { direction: still, wanted } = this.alarmState(p);
         const now = this.core.clock.now();
-        if (direction === "out" && wanted > g.desiredCapacity) {
+        if (direction === "out" && still === "out") {
             // "The scale-out is blocked for Instances that are within the instanceWarmupPeriod".
             const warmUntil = Math.max(...inServiceOrPending(g).map((m) => (m.launchedAt ?? -Infinity) + p.managedScaling.instanceWarmupPeriod * 1000));
             if (warmUntil > now) return this.setAlarm(p, "out", warmUntil);
             g.desiredCapacity = wanted;
             this.matchDesired(p, follows(AUTO_SCALING, "scale-out"));
-        } else if (direction === "in" && wanted < g.desiredCapacity) {
+        } else if (direction === "in" && still === "in") {
             g.desiredCapacity = wanted;
             this.matchDesired(p, follows(AUTO_SCALING, "scale-in"));
         }
@@ -269,6 +281,22 @@ export class ManagedScaling {
         }
         terminate(this.core, instance, cause);
         this.terminated(member);
+    }
+
+    /**
+     * A member terminated from outside (EC2, a Spot interruption) is no longer in service: the group launches a
+     * replacement to keep its desired capacity (EC2 Auto Scaling health checks).
+     */
+    private replaceLostMembers(p: CapacityProviderState): void {
+        let lost = false;
+        for (const m of p.group.instances) {
+            if (m.state !== "InService") continue;
+            const instance = this.core.instancesByEc2.get(m.ec2InstanceId);
+            if (instance && instance.status !== "INACTIVE") continue;
+            this.terminated(m);
+            lost = true;
+        }
+        if (lost) this.matchDesired(p, follows(AUTO_SCALING, "replace terminated instance"));
     }
 
     /** Draining members whose last task has stopped are terminated (the lifecycle hook completes). */
