@@ -48,6 +48,8 @@ export interface GroupRecord {
     finalSize: number;
     instanceHours: number;
     launched: number;
+    /** Where the play ended: instance-hours count up to here (plays of one scenario differ in length). */
+    untilSeconds: number;
     sizeOverTime: [number, number][];
 }
 
@@ -94,6 +96,7 @@ export class ScenarioWorld {
                 finalSize: g.instances.filter((i) => i.state !== "Terminated").length,
                 instanceHours: Math.round(g.instanceHours * 1000) / 1000,
                 launched: g.instances.length,
+                untilSeconds: Math.round((this.clock.now() - start) / 1000),
                 sizeOverTime: g.sizeHistory.map((h) => [Math.round((h.time - start) / 1000), h.size]),
             };
         }
