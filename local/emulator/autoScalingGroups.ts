@@ -100,8 +100,14 @@ function integerIn(value: unknown, field: string, min: number, max: number): num
 
 function switchOf(value: unknown, field: string, fallback: Switch): Switch {
     if (value === undefined) return fallback;
-    if (value !== "ENABLED" && value !== "DISABLED") throw invalidParameter(`${field} must be ENABLED or DISABLED, got ${JSON.stringify(value)}.`);
+    if (value !== "ENABLED" && value !== "DISABLED") {
+        throw invalidParameter(`${field} must be ENABLED or DISABLED, got ${JSON.stringify(value)}.`);
+    }
     return value;
+}
+
+function orDefault(value: unknown, fallback: number, key: keyof ManagedScalingSettings, min: number, max: number) {
+    return value === undefined ? fallback : integerIn(value, `managedScaling.${key}`, min, max);
 }
 
 /** The provider's managed scaling settings with ECS's defaults, checked against the API's ranges. */
@@ -109,25 +115,28 @@ export function managedScalingSettings(input: Partial<ManagedScalingSettings> | 
     const m = input ?? {};
     const settings: ManagedScalingSettings = {
         status: switchOf(m.status, "managedScaling.status", input ? "ENABLED" : "DISABLED"),
-        targetCapacity: m.targetCapacity === undefined ? 100 : integerIn(m.targetCapacity, "managedScaling.targetCapacity", 1, 100),
-        minimumScalingStepSize: m.minimumScalingStepSize === undefined ? 1 : integerIn(m.minimumScalingStepSize, "managedScaling.minimumScalingStepSize", 1, 10000),
-        maximumScalingStepSize: m.maximumScalingStepSize === undefined ? 10000 : integerIn(m.maximumScalingStepSize, "managedScaling.maximumScalingStepSize", 1, 10000),
-        instanceWarmupPeriod: m.instanceWarmupPeriod === undefined ? 300 : integerIn(m.instanceWarmupPeriod, "managedScaling.instanceWarmupPeriod", 0, 10000),
+        targetCapacity: orDefault(m.targetCapacity, 100, "targetCapacity", 1, 100),
+        minimumScalingStepSize: orDefault(m.minimumScalingStepSize, 1, "minimumScalingStepSize", 1, 10000),
+        maximumScalingStepSize: orDefault(m.maximumScalingStepSize, 10000, "maximumScalingStepSize", 1, 10000),
+        instanceWarmupPeriod: orDefault(m.instanceWarmupPeriod, 300, "instanceWarmupPeriod", 0, 10000),
     };
     if (settings.minimumScalingStepSize > settings.maximumScalingStepSize) {
-        throw invalidParameter("managedScaling.minimumScalingStepSize must not exceed managedScaling.maximumScalingStepSize.");
+        throw invalidParameter("managedScaling.minimumScalingStepSize must not exceed maximumScalingStepSize.");
     }
     return settings;
 }
 
 /** Checks sizes as EC2 Auto Scaling does: 0 ≤ minSize ≤ desiredCapacity ≤ maxSize. */
-export function checkGroupSizes(sizes: { minSize: number; maxSize: number; desiredCapacity: number }, prefix: string): void {
+export function checkGroupSizes(sizes: { minSize: number; maxSize: number; desiredCapacity: number }, prefix: string) {
     integerIn(sizes.minSize, `${prefix}.minSize`, 0, 10000);
     integerIn(sizes.maxSize, `${prefix}.maxSize`, 0, 10000);
     integerIn(sizes.desiredCapacity, `${prefix}.desiredCapacity`, 0, 10000);
-    if (sizes.minSize > sizes.maxSize) throw invalidParameter(`${prefix}.minSize (${sizes.minSize}) must not exceed ${prefix}.maxSize (${sizes.maxSize}).`);
+    if (sizes.minSize > sizes.maxSize) {
+        throw invalidParameter(`${prefix}.minSize (${sizes.minSize}) must not exceed maxSize (${sizes.maxSize}).`);
+    }
     if (sizes.desiredCapacity < sizes.minSize || sizes.desiredCapacity > sizes.maxSize) {
-        throw invalidParameter(`${prefix}.desiredCapacity (${sizes.desiredCapacity}) must be between minSize (${sizes.minSize}) and maxSize (${sizes.maxSize}).`);
+        const range = `between minSize (${sizes.minSize}) and maxSize (${sizes.maxSize})`;
+        throw invalidParameter(`${prefix}.desiredCapacity (${sizes.desiredCapacity}) must be ${range}.`);
     }
 }
 
@@ -138,18 +147,26 @@ export function readCapacityProviderInput(input: CapacityProviderInput): {
     managedDraining: Switch;
     group: Omit<AutoScalingGroupState, "arn" | "instances" | "createdAt" | "sizeHistory">;
 } {
-    if (typeof input.name !== "string" || !/^[A-Za-z0-9_-]{1,255}$/.test(input.name) || /^(aws|ecs|fargate)/i.test(input.name)) {
-        throw invalidParameter(`name must be 1-255 letters, digits, _ or - and not start with aws, ecs or fargate, got ${JSON.stringify(input.name)}.`);
+    const name = input.name;
+    if (typeof name !== "string" || !/^[A-Za-z0-9_-]{1,255}$/.test(name) || /^(aws|ecs|fargate)/i.test(name)) {
+        const rule = "1-255 letters, digits, _ or - and not start with aws, ecs or fargate";
+        throw invalidParameter(`name must be ${rule}, got ${JSON.stringify(name)}.`);
     }
     const g = input.autoScalingGroup;
-    if (typeof g !== "object" || g === null) throw invalidParameter("autoScalingGroup is required (an object with minSize, maxSize, desiredCapacity, availabilityZones).");
+    if (typeof g !== "object" || g === null) {
+        throw invalidParameter("autoScalingGroup is required (minSize, maxSize, desiredCapacity, availabilityZones).");
+    }
     checkGroupSizes(g, "autoScalingGroup");
-    if (!Array.isArray(g.availabilityZones) || g.availabilityZones.length === 0 || !g.availabilityZones.every((z) => typeof z === "string" && z.length > 0)) {
-        throw invalidParameter(`autoScalingGroup.availabilityZones must be a non-empty list of Availability Zone names, got ${JSON.stringify(g.availabilityZones)}.`);
+    const zones: unknown = g.availabilityZones;
+    if (!Array.isArray(zones) || zones.length === 0 || !zones.every((z) => typeof z === "string" && z.length > 0)) {
+        const got = JSON.stringify(zones);
+        throw invalidParameter(`autoScalingGroup.availabilityZones must be a non-empty list of AZ names, got ${got}.`);
     }
     const managedScaling = managedScalingSettings(input.managedScaling);
-    const managedTerminationProtection = switchOf(input.managedTerminationProtection, "managedTerminationProtection", "DISABLED");
-    // "When you use managed termination protection, you must also use managed scaling" (Auto Scaling group capacity providers).
+    const protection = "managedTerminationProtection";
+    const managedTerminationProtection = switchOf(input.managedTerminationProtection, protection, "DISABLED");
+    // "When you use managed termination protection, you must also use managed scaling" (developer guide, Auto Scaling
+    // group capacity providers).
     if (managedTerminationProtection === "ENABLED" && managedScaling.status !== "ENABLED") {
         throw invalidParameter("managedTerminationProtection ENABLED requires managedScaling.status ENABLED.");
     }
@@ -182,6 +199,8 @@ export function inServiceOrPending(group: AutoScalingGroupState): GroupInstance[
 /** Instance-hours from the group's creation to `until` (each instance from its launch to its termination). */
 export function instanceHours(group: AutoScalingGroupState, until: number): number {
     let ms = 0;
-    for (const i of group.instances) ms += Math.max(0, Math.min(i.terminatedAt ?? until, until) - (i.launchedAt ?? group.createdAt));
+    for (const i of group.instances) {
+        ms += Math.max(0, Math.min(i.terminatedAt ?? until, until) - (i.launchedAt ?? group.createdAt));
+    }
     return ms / 3_600_000;
 }

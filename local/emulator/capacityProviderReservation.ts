@@ -9,7 +9,10 @@ import type { Reservation } from "./model";
 export interface ReservationInput {
     /** Running instances N: the group's registered, ACTIVE container instances that are not being terminated. */
     running: number;
-    /** Of those, the ones without a non-daemon task ("A container instance is considered empty even when daemon tasks are running"). */
+    /**
+     * Of those, the ones without a non-daemon task ("A container instance is considered empty even when daemon tasks
+     * are running").
+     */
     empty: number;
     /** Reservations of the provider's PROVISIONING tasks. */
     provisioning: readonly Reservation[];
@@ -44,7 +47,9 @@ export function instancesForProvisioningTasks(tasks: readonly Reservation[], ins
     }
     let instances = 0;
     for (const g of groups.values()) {
-        const perInstance = Math.min(g.cpu > 0 ? Math.floor(instance.cpu / g.cpu) : Infinity, g.memory > 0 ? Math.floor(instance.memory / g.memory) : Infinity);
+        const byCpu = g.cpu > 0 ? Math.floor(instance.cpu / g.cpu) : Infinity;
+        const byMemory = g.memory > 0 ? Math.floor(instance.memory / g.memory) : Infinity;
+        const perInstance = Math.min(byCpu, byMemory);
         instances += Math.ceil(g.n / Math.max(1, perInstance));
     }
     return instances;
@@ -58,7 +63,9 @@ export function capacityProviderReservation(input: ReservationInput): Reservatio
         // Scale-out: "either the minimumScalingStepSize, if the maximum calculated instance count is less than the
         // minimum scaling step size, or the lower of either the maximumScalingStepSize or the maximum calculated
         // instance count value".
-        const step = extra < settings.minimumScalingStepSize ? settings.minimumScalingStepSize : Math.min(settings.maximumScalingStepSize, extra);
+        const step = extra < settings.minimumScalingStepSize
+            ? settings.minimumScalingStepSize
+            : Math.min(settings.maximumScalingStepSize, extra);
         needed = running + step;
     } else {
         // Scale-in: the instances running a non-daemon task are the ones needed.

@@ -31,10 +31,15 @@ import { clientException, invalidParameter } from "./errors";
 import { registerInstance, setInstanceStatus, terminate } from "./instances";
 import type { ClusterState, InstanceState } from "./model";
 
-const AUTO_SCALING: Cause = rootCause({ type: "control", action: "managed scaling", actor: "ECS cluster auto scaling" }, "managed scaling");
+const AUTO_SCALING: Cause = rootCause(
+    { type: "control", action: "managed scaling", actor: "ECS cluster auto scaling" },
+    "managed scaling",
+);
 
 function hasNonDaemonTask(instance: InstanceState): boolean {
-    for (const t of instance.resident) if (t.desiredStatus === "RUNNING" && t.service?.schedulingStrategy !== "DAEMON") return true;
+    for (const t of instance.resident) {
+        if (t.desiredStatus === "RUNNING" && t.service?.schedulingStrategy !== "DAEMON") return true;
+    }
     return false;
 }
 
@@ -49,12 +54,15 @@ export class ManagedScaling {
     /** Creates the provider and its group, whose first `desiredCapacity` instances register at once. */
     create(input: CapacityProviderInput, cluster: ClusterState, cause: Cause): CapacityProviderState {
         const settings = readCapacityProviderInput(input);
-        if (this.providers.has(input.name)) throw clientException(`The capacity provider ${input.name} already exists.`);
+        if (this.providers.has(input.name)) {
+            throw clientException(`The capacity provider ${input.name} already exists.`);
+        }
         const core = this.core;
         const now = core.clock.now();
         const group: AutoScalingGroupState = {
             ...settings.group,
-            arn: `arn:aws:autoscaling:${core.region}:${core.accountId}:autoScalingGroup:${core.rng.ids.uuid()}:autoScalingGroupName/${settings.group.name}`,
+            arn: `arn:aws:autoscaling:${core.region}:${core.accountId}:autoScalingGroup:${core.rng.ids.uuid()}` +
+                `:autoScalingGroupName/${settings.group.name}`,
             instances: [],
             createdAt: now,
             sizeHistory: [],
@@ -71,7 +79,9 @@ export class ManagedScaling {
         this.providers.set(provider.name, provider);
         this.byCluster.set(cluster, [...(this.byCluster.get(cluster) ?? []), provider]);
         if (!cluster.capacityProviders.includes(provider.name)) cluster.capacityProviders.push(provider.name);
-        for (let n = 0; n < group.desiredCapacity; n++) this.register(provider, this.newMember(provider, undefined), cause);
+        for (let n = 0; n < group.desiredCapacity; n++) {
+            this.register(provider, this.newMember(provider, undefined), cause);
+        }
         this.recordSize(provider);
         return provider;
     }
@@ -86,10 +96,18 @@ export class ManagedScaling {
      * The operator changes the group (the walk-through's `update-auto-scaling-group`): EC2 Auto Scaling launches or
      * terminates instances to match the new desired capacity at once.
      */
-    setGroupCapacity(providerName: string, change: { minSize?: number; maxSize?: number; desiredCapacity?: number }, cause: Cause): void {
+    setGroupCapacity(
+        providerName: string,
+        change: { minSize?: number; maxSize?: number; desiredCapacity?: number },
+        cause: Cause,
+    ): void {
         const p = this.provider(providerName);
         const g = p.group;
-        const next = { minSize: change.minSize ?? g.minSize, maxSize: change.maxSize ?? g.maxSize, desiredCapacity: change.desiredCapacity ?? g.desiredCapacity };
+        const next = {
+            minSize: change.minSize ?? g.minSize,
+            maxSize: change.maxSize ?? g.maxSize,
+            desiredCapacity: change.desiredCapacity ?? g.desiredCapacity,
+        };
         checkGroupSizes(next, "autoScalingGroup");
         Object.assign(g, next);
         this.matchDesired(p, cause);
@@ -112,7 +130,9 @@ export class ManagedScaling {
             if (i && i.status === "ACTIVE") running.push(i);
         }
         const provisioning = [];
-        for (const t of p.cluster.activeTasks.values()) if (!t.instance && t.capacityProviderName === p.name) provisioning.push(t.reservation);
+        for (const t of p.cluster.activeTasks.values()) {
+            if (!t.instance && t.capacityProviderName === p.name) provisioning.push(t.reservation);
+        }
         return capacityProviderReservation({
             running: running.length,
             empty: running.filter((i) => !hasNonDaemonTask(i)).length,
@@ -149,7 +169,8 @@ export class ManagedScaling {
         if (p.managedScaling.status !== "ENABLED") return;
         const direction = this.alarmState(p).direction;
         if (p.alarm && p.alarm.direction !== direction) {
-            // "When Amazon ECS requests a scale-out ... while a scale-in process is in progress, the scale-in process is stopped".
+            // "When Amazon ECS requests a scale-out ... while a scale-in process is in progress, the scale-in
+            // process is stopped".
             p.alarm.timer.cancel();
             p.alarm = undefined;
         }
@@ -185,7 +206,8 @@ export class ManagedScaling {
         const now = this.core.clock.now();
         if (direction === "out" && still === "out") {
             // "The scale-out is blocked for Instances that are within the instanceWarmupPeriod".
-            const warmUntil = Math.max(...inServiceOrPending(g).map((m) => (m.launchedAt ?? -Infinity) + p.managedScaling.instanceWarmupPeriod * 1000));
+            const warmupMs = p.managedScaling.instanceWarmupPeriod * 1000;
+            const warmUntil = Math.max(...inServiceOrPending(g).map((m) => (m.launchedAt ?? -Infinity) + warmupMs));
             if (warmUntil > now) return this.setAlarm(p, "out", warmUntil);
             g.desiredCapacity = wanted;
             this.matchDesired(p, follows(AUTO_SCALING, "scale-out"));
@@ -240,7 +262,12 @@ export class ManagedScaling {
         const perAz = new Map(g.availabilityZones.map((az) => [az, 0]));
         for (const m of inServiceOrPending(g)) perAz.set(m.availabilityZone, (perAz.get(m.availabilityZone) ?? 0) + 1);
         const az = [...perAz].reduce((best, cur) => (cur[1] < best[1] ? cur : best))[0];
-        const member: GroupInstance = { ec2InstanceId: `${g.name}-${g.instances.length + 1}`, availabilityZone: az, launchedAt, state: "Pending" };
+        const member: GroupInstance = {
+            ec2InstanceId: `${g.name}-${g.instances.length + 1}`,
+            availabilityZone: az,
+            launchedAt,
+            state: "Pending",
+        };
         g.instances.push(member);
         return member;
     }
@@ -305,7 +332,9 @@ export class ManagedScaling {
             if (m.state !== "Terminating") continue;
             const instance = this.core.instancesByEc2.get(m.ec2InstanceId);
             if (instance && instance.resident.size > 0) continue;
-            if (instance) terminate(this.core, instance, follows(instance.drainCause ?? AUTO_SCALING, "instance terminated"));
+            if (instance) {
+                terminate(this.core, instance, follows(instance.drainCause ?? AUTO_SCALING, "instance terminated"));
+            }
             this.terminated(m);
             this.recordSize(p);
         }

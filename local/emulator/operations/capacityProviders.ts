@@ -14,6 +14,7 @@ export const describeCapacityProviders: Operation = (core, input) => {
     }
     const ids = identifierList(input, "capacityProviders", "capacityProviders", 100);
     const find = (id: string): CapacityProviderState | undefined => all.find((p) => p.name === id || p.arn === id);
-    const { found, failures } = describeEach(ids, find, describeCapacityProvider, (id) => core.arns.capacityProvider(id));
+    const arnOf = (id: string) => core.arns.capacityProvider(id);
+    const { found, failures } = describeEach(ids, find, describeCapacityProvider, arnOf);
     return { capacityProviders: found, failures };
 };
