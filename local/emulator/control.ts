@@ -3,6 +3,7 @@
 // and read access to the whole state. Not counted as API calls and never subject to faults.
 
 import { serviceName as serviceNameOf } from "./arns";
+import { instanceHours, type CapacityProviderInput } from "./autoScalingGroups";
 import { rootCause, type Cause } from "./causes";
 import type { EmulatorCore } from "./core";
 import { clientException, invalidParameter } from "./errors";
@@ -14,7 +15,7 @@ import { createServiceWithTasks, updateService } from "./operations/services";
 import { registerTaskDefinition } from "./operations/taskDefinitions";
 import { setTaskProtection } from "./operations/taskProtection";
 import { parseQuery } from "./queryLanguage";
-import { describeContainerInstance, describeService, describeTask, type Json } from "./serialize";
+import { describeCapacityProvider, describeContainerInstance, describeService, describeTask, type Json } from "./serialize";
 
 export interface RegisterInstanceInput {
     cluster?: string;
@@ -30,6 +31,20 @@ export interface RegisterInstanceInput {
     instanceType?: string;
 }
 
+export interface CapacityProviderView extends Json {
+    capacityProviderReservation: number;
+    autoScalingGroup: {
+        name: string;
+        minSize: number;
+        maxSize: number;
+        desiredCapacity: number;
+        instances: { ec2InstanceId: string; availabilityZone: string; state: string }[];
+        sizeHistory: { time: number; size: number }[];
+        maxSizeReached: number;
+        instanceHours: number;
+    };
+}
+
 export interface CreateClusterOptions {
     capacityProviders?: string[];
     defaultCapacityProviderStrategy?: { capacityProvider: string; weight?: number; base?: number }[];
@@ -37,7 +52,8 @@ export interface CreateClusterOptions {
 }
 
 /** A task as assertions want it: the DescribeTasks shape plus where it runs and whose it is. */
-export type TaskView = Json & { taskArn: string; serviceName?: string; ec2InstanceId: string; availabilityZone?: string; protected: boolean };
+/** `ec2InstanceId` is undefined while the task is PROVISIONING. */
+export type TaskView = Json & { taskArn: string; serviceName?: string; ec2InstanceId?: string; availabilityZone?: string; protected: boolean };
 
 export interface ClusterSnapshot {
     clusterArn: string;
@@ -88,6 +104,44 @@ export class EmulatorControl {
             );
             return instance.arn;
         });
+    }
+
+    /**
+     * An Auto Scaling group capacity provider for the cluster (`input.cluster`, default "default"): the group and the
+     * provider's settings (managed scaling, managed termination protection, managed draining; ECS's defaults). The
+     * group's first `desiredCapacity` instances register at once, ids `<group>-1`, `<group>-2`, ... Returns its ARN.
+     */
+    createCapacityProvider(input: CapacityProviderInput): string {
+        return this.act("createCapacityProvider", (call) => this.core.managedScaling.create(input, resolveCluster(this.core, input.cluster), call.cause).arn);
+    }
+
+    /** The operator changes the provider's group (`aws autoscaling update-auto-scaling-group`): EC2 acts at once. */
+    updateAutoScalingGroup(capacityProvider: string, change: { minSize?: number; maxSize?: number; desiredCapacity?: number }): void {
+        this.act("updateAutoScalingGroup", (call) => this.core.managedScaling.setGroupCapacity(capacityProvider, change, call.cause));
+    }
+
+    /**
+     * The provider as DescribeCapacityProviders shows it, plus its group: sizes, members (id, AZ, state), the size
+     * over time, instance-hours so far and the last CapacityProviderReservation computed.
+     */
+    capacityProvider(name: string): CapacityProviderView {
+        const p = this.core.managedScaling.provider(name);
+        const g = p.group;
+        const now = this.core.clock.now();
+        return {
+            ...describeCapacityProvider(p),
+            capacityProviderReservation: this.core.managedScaling.reservationOf(p).reservation,
+            autoScalingGroup: {
+                name: g.name,
+                minSize: g.minSize,
+                maxSize: g.maxSize,
+                desiredCapacity: g.desiredCapacity,
+                instances: g.instances.map((m) => ({ ec2InstanceId: m.ec2InstanceId, availabilityZone: m.availabilityZone, state: m.state })),
+                sizeHistory: g.sizeHistory.map((h) => ({ ...h })),
+                maxSizeReached: Math.max(0, ...g.sizeHistory.map((h) => h.size)),
+                instanceHours: instanceHours(g, now),
+            },
+        };
     }
 
     /** EC2 terminates the instance: its tasks stop (TerminationNotice), it is deregistered, services replace them. */
@@ -195,7 +249,7 @@ export class EmulatorControl {
         if (!s) throw invalidParameter(`Service ${service} not found.`);
         const counts: Record<string, number> = {};
         for (const t of s.activeTasks) {
-            if (runningOnly && t.lastStatus !== "RUNNING") continue;
+            if ((runningOnly && t.lastStatus !== "RUNNING") || !t.instance) continue;
             counts[t.instance.ec2InstanceId] = (counts[t.instance.ec2InstanceId] ?? 0) + 1;
         }
         return counts;
@@ -207,6 +261,7 @@ export class EmulatorControl {
         if (!s) throw invalidParameter(`Service ${service} not found.`);
         const counts: Record<string, number> = {};
         for (const t of s.activeTasks) {
+            if (!t.instance) continue;
             const az = t.instance.attributes.get("ecs.availability-zone") ?? "";
             counts[az] = (counts[az] ?? 0) + 1;
         }
@@ -227,8 +282,8 @@ export class EmulatorControl {
             ...describeTask(t, true),
             taskArn: t.arn,
             serviceName: t.service?.name,
-            ec2InstanceId: t.instance.ec2InstanceId,
-            availabilityZone: t.instance.attributes.get("ecs.availability-zone"),
+            ec2InstanceId: t.instance?.ec2InstanceId,
+            availabilityZone: t.instance?.attributes.get("ecs.availability-zone"),
             protected: isProtected(t, this.core.clock.now()),
         };
     }

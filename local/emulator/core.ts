@@ -10,6 +10,7 @@ import type { ClusterState, InstanceState, ServiceState, TaskDefinitionState } f
 import { OrderedIndex } from "./orderedIndex";
 import type { EcsProfile } from "./profiles/profile";
 import { Rng } from "./random";
+import { ManagedScaling } from "./managedScaling";
 import { Retention } from "./retention";
 import { ServiceScheduler } from "./scheduler";
 import type { Timing } from "./timing";
@@ -29,12 +30,14 @@ const SERVICE_EVENTS_KEPT = 100;
 
 export class EmulatorCore {
     readonly arns: Arns;
-    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng; profile: Rng };
+    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng; profile: Rng; autoScaling: Rng };
     readonly faults: FaultInjector;
     readonly bus: EventBus;
     readonly retention: Retention;
     readonly lifecycle: TaskLifecycle;
     readonly scheduler: ServiceScheduler;
+    /** Auto Scaling group capacity providers and ECS cluster auto scaling (managedScaling.ts). */
+    readonly managedScaling: ManagedScaling;
 
     readonly clusters = new OrderedIndex<ClusterState>();
     readonly clustersByName = new Map<string, ClusterState>();
@@ -68,12 +71,15 @@ export class EmulatorCore {
             // The profile's own draws (e.g. when the adversary's AZ rebalancing acts), so that placement stays the
             // same for a seed whatever else a profile draws.
             profile: Rng.stream(seed, "profile"),
+            // EC2 Auto Scaling's random choice among instances it may terminate.
+            autoScaling: Rng.stream(seed, "auto scaling"),
         };
         this.faults = new FaultInjector(faults, clock, this.rng.faults, this.rng.eventFaults);
         this.bus = new EventBus(clock, this.faults, this.rng.events, accountId, region);
         this.retention = new Retention(timing.stoppedTaskRetentionMs, timing.inactiveRetentionMs);
         this.lifecycle = new TaskLifecycle(this);
         this.scheduler = new ServiceScheduler(this);
+        this.managedScaling = new ManagedScaling(this);
     }
 
     nextSeq(): number {

@@ -34,8 +34,9 @@ export interface TaskChange {
     /** Service name, for service tasks. */
     service?: string;
     deploymentId?: string;
-    containerInstanceArn: string;
-    ec2InstanceId: string;
+    /** Undefined while the task is PROVISIONING (no instance yet). */
+    containerInstanceArn?: string;
+    ec2InstanceId?: string;
     availabilityZone?: string;
     /** undefined for the creation of the task. */
     from?: TaskStatus;

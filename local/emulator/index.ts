@@ -16,7 +16,8 @@ export {
     type TaskChange,
     type TaskChangeListener,
 } from "./events";
-export type { ClusterSnapshot, CreateClusterOptions, EmulatorControl, RegisterInstanceInput, TaskView } from "./control";
+export type { CapacityProviderView, ClusterSnapshot, CreateClusterOptions, EmulatorControl, RegisterInstanceInput, TaskView } from "./control";
+export type { AutoScalingGroupInput, CapacityProviderInput, ManagedScalingSettings } from "./autoScalingGroups";
 export type { ApiResponse, CallerIdentity, RawRequest } from "./protocol";
 export { ECS_PROFILES, ECS_PROFILE_NAMES, DEFAULT_ECS_PROFILE, ecsProfile, isEcsProfileName } from "./profiles/profiles";
 export type { EcsProfile, EcsProfileName } from "./profiles/profile";

@@ -1,15 +1,17 @@
-// Task lifecycle on the emulated clock: PENDING → RUNNING (start delay) → STOPPING (desired STOPPED) → STOPPED
-// (stop delay). Each transition updates the indexes and counters, bumps the task's version, emits the task (and,
+// Task lifecycle on the emulated clock: (PROVISIONING →) PENDING → RUNNING (start delay) → STOPPING (desired
+// STOPPED) → STOPPED (stop delay). A task is PROVISIONING, without an instance, while its capacity provider's managed
+// scaling brings capacity (developer guide "Amazon ECS cluster auto scaling"). Each transition updates the indexes and counters, bumps the task's version, emits the task (and,
 // when resources change, container-instance) event, and reports the transition with its cause.
 
 import type { Cause } from "./causes";
 import type { EmulatorCore } from "./core";
 import { TASK_STATE_CHANGE, taskEventDetail } from "./events";
-import type { InstanceState, ServiceState, TaskDefinitionState, TaskState, TaskStatus, Tags } from "./model";
+import type { ClusterState, InstanceState, ServiceState, TaskDefinitionState, TaskState, TaskStatus, Tags } from "./model";
 import { assignPorts, release, reserve } from "./resources";
 
 export interface LaunchRequest {
-    instance: InstanceState;
+    /** Undefined: the task is created PROVISIONING and placed later (`place`). */
+    instance?: InstanceState;
     taskDefinition: TaskDefinitionState;
     service?: ServiceState;
     deploymentId?: string;
@@ -38,20 +40,36 @@ export interface StopRequest {
 export class TaskLifecycle {
     constructor(private readonly core: EmulatorCore) {}
 
-    launch(req: LaunchRequest): TaskState {
+    launch(req: LaunchRequest & { instance: InstanceState }): TaskState {
+        const task = this.create(req, req.instance.cluster);
+        this.occupy(task, req.instance, req.running === true);
+        return task;
+    }
+
+    /** A task of a capacity provider with no room: PROVISIONING, no instance, holding nothing until `place`. */
+    provision(req: Omit<LaunchRequest, "instance" | "running">, cluster: ClusterState): TaskState {
+        const task = this.create(req, cluster);
+        this.changed(task, undefined, req.cause);
+        return task;
+    }
+
+    /** A PROVISIONING task gets its instance: PENDING there, started after the start delay. */
+    place(task: TaskState, instance: InstanceState): void {
+        if (task.lastStatus !== "PROVISIONING" || task.instance) throw new Error(`task ${task.id} is not PROVISIONING`);
+        this.occupy(task, instance, false);
+    }
+
+    private create(req: LaunchRequest, cluster: ClusterState): TaskState {
         const core = this.core;
-        const { instance, taskDefinition: td } = req;
-        const cluster = instance.cluster;
+        const td = req.taskDefinition;
         const now = core.clock.now();
         const id = core.rng.ids.hex(32);
-        const ports = assignPorts(instance, td);
         const containerDefinitions = td.description.containerDefinitions as Record<string, unknown>[];
         const task: TaskState = {
             seq: core.nextSeq(),
             id,
             arn: core.arns.task(cluster.name, id),
             cluster,
-            instance,
             service: req.service,
             deploymentId: req.deploymentId,
             taskDefinition: td,
@@ -59,12 +77,10 @@ export class TaskLifecycle {
             startedBy: req.startedBy,
             launchType: req.launchType,
             capacityProviderName: req.capacityProviderName,
-            lastStatus: "PENDING",
+            lastStatus: req.instance ? "PENDING" : "PROVISIONING",
             desiredStatus: "RUNNING",
             healthStatus: "UNKNOWN",
             createdAt: now,
-            connectivityAt: now,
-            pullStartedAt: now,
             updatedAt: now,
             version: 0,
             containers: containerDefinitions.map((c) => {
@@ -74,7 +90,7 @@ export class TaskLifecycle {
                     name,
                     image: String(c.image),
                     lastStatus: "PENDING",
-                    networkBindings: ports.bindings.get(name) ?? [],
+                    networkBindings: [],
                     cpu: String(c.cpu ?? 0),
                     memory: c.memory !== undefined ? String(c.memory) : undefined,
                     memoryReservation: c.memoryReservation !== undefined ? String(c.memoryReservation) : undefined,
@@ -82,31 +98,50 @@ export class TaskLifecycle {
                 };
             }),
             reservation: { ...td.reservation },
-            tcpPorts: ports.tcp,
-            udpPorts: ports.udp,
-            dynamicPorts: ports.dynamic,
+            tcpPorts: [],
+            udpPorts: [],
+            dynamicPorts: [],
             overrides: req.overrides ?? { containerOverrides: containerDefinitions.map((c) => ({ name: c.name })), inferenceAcceleratorOverrides: [] },
             tags: new Map(req.tags ?? []),
             startCause: req.cause,
-            holdsResources: true,
+            holdsResources: false,
         };
-        reserve(instance, td, ports);
         cluster.tasks.add(task);
         cluster.activeTasks.add(task);
         cluster.tasksById.set(id, task);
-        instance.tasks.add(task);
-        instance.resident.add(task);
         if (req.service) {
             req.service.tasks.add(task);
             req.service.activeTasks.add(task);
         }
+        return task;
+    }
+
+    /** The task takes its resources and ports on the instance and is PENDING there (RUNNING at once if `running`). */
+    private occupy(task: TaskState, instance: InstanceState, running: boolean): void {
+        const core = this.core;
+        const now = core.clock.now();
+        const td = task.taskDefinition;
+        const ports = assignPorts(instance, td);
+        const from = task.instance === undefined && task.lastStatus === "PROVISIONING" && task.version > 0 ? "PROVISIONING" : undefined;
+        task.instance = instance;
+        task.lastStatus = "PENDING";
+        task.connectivityAt = now;
+        task.pullStartedAt = now;
+        task.updatedAt = now;
+        for (const c of task.containers) c.networkBindings.push(...(ports.bindings.get(c.name) ?? []));
+        task.tcpPorts.push(...ports.tcp);
+        task.udpPorts.push(...ports.udp);
+        task.dynamicPorts.push(...ports.dynamic);
+        task.holdsResources = true;
+        reserve(instance, td, ports);
+        instance.tasks.add(task);
+        instance.resident.add(task);
         instance.runningTasksCount++;
         this.count(task, +1);
-        this.changed(task, undefined, req.cause);
+        this.changed(task, from, task.startCause);
         core.emitInstanceEvent(instance);
-        if (req.running) this.markRunning(task);
+        if (running) this.markRunning(task);
         else task.timer = core.schedule(now + core.timing.taskStartMs, () => this.markRunning(task));
-        return task;
     }
 
     /** Asks the task to stop. Returns false when it was already on its way to STOPPED. */
@@ -126,9 +161,9 @@ export class TaskLifecycle {
         task.timer = undefined;
         task.cluster.activeTasks.delete(task);
         task.service?.activeTasks.delete(task);
-        task.instance.runningTasksCount--;
+        if (task.instance) task.instance.runningTasksCount--;
         core.scheduler.taskLeft(task, req.bySchedulerChoice === true);
-        if (task.lastStatus === "PENDING" || req.immediate) {
+        if (task.lastStatus === "PENDING" || task.lastStatus === "PROVISIONING" || req.immediate) {
             this.finishStop(task, !req.immediate);
             return true;
         }
@@ -173,7 +208,7 @@ export class TaskLifecycle {
      */
     private checkHealth(task: TaskState): void {
         task.timer = undefined;
-        const status = task.instance.healthChecksFailing ? "UNHEALTHY" : "HEALTHY";
+        const status = task.instance?.healthChecksFailing ? "UNHEALTHY" : "HEALTHY";
         if (status === task.healthStatus) return;
         task.healthStatus = status;
         task.updatedAt = this.core.clock.now();
@@ -208,11 +243,14 @@ export class TaskLifecycle {
             if (c.lastStatus === "RUNNING") c.exitCode = 143;
             c.lastStatus = "STOPPED";
         }
-        release(task.instance, task.reservation, task.tcpPorts, task.udpPorts, task.dynamicPorts);
+        const instance = task.instance;
+        if (instance && task.holdsResources) {
+            release(instance, task.reservation, task.tcpPorts, task.udpPorts, task.dynamicPorts);
+            instance.resident.delete(task);
+        }
         task.holdsResources = false;
-        task.instance.resident.delete(task);
         this.changed(task, from, task.stopCause!);
-        if (instanceEvent) core.emitInstanceEvent(task.instance);
+        if (instanceEvent && instance) core.emitInstanceEvent(instance);
         core.retention.taskStopped(task);
         core.scheduler.capacityFreed(task.cluster);
     }
@@ -225,21 +263,23 @@ export class TaskLifecycle {
         if (task.lastStatus === "RUNNING") task.cluster.runningTasksCount += delta;
         if (task.lastStatus === "PENDING") {
             task.cluster.pendingTasksCount += delta;
-            task.instance.pendingTasksCount += delta;
+            if (task.instance) task.instance.pendingTasksCount += delta;
         }
     }
 
     private changed(task: TaskState, from: TaskStatus | undefined, cause: Cause): void {
         this.emitTaskEvent(task);
+        // Managed scaling counts PROVISIONING tasks and instances without non-daemon tasks.
+        this.core.managedScaling.clusterChanged(task.cluster);
         this.core.bus.taskChanged({
             time: this.core.clock.now(),
             clusterArn: task.cluster.arn,
             taskArn: task.arn,
             service: task.service?.name,
             deploymentId: task.deploymentId,
-            containerInstanceArn: task.instance.arn,
-            ec2InstanceId: task.instance.ec2InstanceId,
-            availabilityZone: task.instance.attributes.get("ecs.availability-zone"),
+            containerInstanceArn: task.instance?.arn,
+            ec2InstanceId: task.instance?.ec2InstanceId,
+            availabilityZone: task.instance?.attributes.get("ecs.availability-zone"),
             from,
             to: task.lastStatus,
             desiredStatus: task.desiredStatus,

@@ -238,7 +238,11 @@ export interface TaskState {
     readonly id: string;
     readonly arn: string;
     readonly cluster: ClusterState;
-    readonly instance: InstanceState;
+    /**
+     * Where it runs; undefined while PROVISIONING (a capacity provider with managed scaling had no room: the task
+     * waits for an instance, developer guide "Amazon ECS cluster auto scaling").
+     */
+    instance?: InstanceState;
     readonly service?: ServiceState;
     readonly deploymentId?: string;
     readonly taskDefinition: TaskDefinitionState;
@@ -279,8 +283,15 @@ export interface TaskState {
     holdsResources: boolean;
 }
 
-export function availabilityZoneOf(instance: InstanceState): string | undefined {
-    return instance.attributes.get(AZ_ATTRIBUTE);
+/** A task that has its container instance (every status but PROVISIONING). */
+export type PlacedTask = TaskState & { instance: InstanceState };
+
+export function isPlaced(task: TaskState): task is PlacedTask {
+    return task.instance !== undefined;
+}
+
+export function availabilityZoneOf(instance: InstanceState | undefined): string | undefined {
+    return instance?.attributes.get(AZ_ATTRIBUTE);
 }
 
 export function isProtected(task: TaskState, now: number): boolean {

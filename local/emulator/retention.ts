@@ -61,7 +61,7 @@ export class Retention {
 function forgetTask(task: TaskState): void {
     task.cluster.tasks.delete(task);
     task.cluster.tasksById.delete(task.id);
-    task.instance.tasks.delete(task);
+    task.instance?.tasks.delete(task);
     task.service?.tasks.delete(task);
 }
 

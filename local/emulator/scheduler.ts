@@ -17,6 +17,7 @@ import { nextCapacityProvider } from "./capacityProviders";
 import {
     AZ_ATTRIBUTE,
     availabilityZoneOf,
+    isPlaced,
     isProtected,
     type ClusterState,
     type DeploymentState,
@@ -41,7 +42,7 @@ export function effectiveStrategies(service: ServiceState): readonly PlacementSt
 
 function groupCounts(service: ServiceState): Map<InstanceState, number> {
     const counts = new Map<InstanceState, number>();
-    for (const t of service.activeTasks) counts.set(t.instance, (counts.get(t.instance) ?? 0) + 1);
+    for (const t of service.activeTasks) if (t.instance) counts.set(t.instance, (counts.get(t.instance) ?? 0) + 1);
     return counts;
 }
 
@@ -85,12 +86,12 @@ export class ServiceScheduler {
         const service = task.service;
         if (!service) return;
         // A draining instance's daemon tasks go once the other tasks have: look again at its daemons.
-        if (task.instance.status === "DRAINING" && service.schedulingStrategy !== "DAEMON") {
+        if (task.instance?.status === "DRAINING" && service.schedulingStrategy !== "DAEMON") {
             for (const t of task.instance.resident) if (t.service?.schedulingStrategy === "DAEMON") this.markDirty(t.service);
         }
         if (!bySchedulerChoice && task.stopCause) {
             const cause = follows(task.stopCause, "replace stopped task");
-            if (service.schedulingStrategy === "DAEMON") service.daemonCauses.set(task.instance.id, cause);
+            if (service.schedulingStrategy === "DAEMON") service.daemonCauses.set(task.instance?.id ?? "", cause);
             else this.owe(service, cause);
         }
         this.markDirty(service);
@@ -131,6 +132,7 @@ export class ServiceScheduler {
     /** Instances joined, left, or changed state: daemons, blocked services and AZ balance need a look. */
     instancesChanged(cluster: ClusterState): void {
         cluster.topologyVersion++;
+        this.core.managedScaling.clusterChanged(cluster);
         for (const s of cluster.services.values()) {
             if (s.schedulingStrategy === "DAEMON" || cluster.blockedServices.has(s) || this.azRebalancingApplies(s)) this.markDirty(s);
         }
@@ -205,7 +207,7 @@ export class ServiceScheduler {
         const incoming: TaskState[] = [];
         const outgoing: TaskState[] = [];
         for (const t of service.activeTasks) {
-            if (t.deploymentId === primary?.id && t.instance.status !== "DRAINING" && t.healthStatus !== "UNHEALTHY") incoming.push(t);
+            if (t.deploymentId === primary?.id && t.instance?.status !== "DRAINING" && t.healthStatus !== "UNHEALTHY") incoming.push(t);
             else outgoing.push(t);
         }
         return { incoming, outgoing };
@@ -222,6 +224,7 @@ export class ServiceScheduler {
         const strategies = effectiveStrategies(service);
         const frozen = primary.rolloutState === "FAILED";
 
+        this.placeProvisioningTasks(service);
         let { incoming, outgoing } = this.split(service);
         const deficit = Math.max(0, desired - incoming.length);
         if (service.startCauses.length > deficit) service.startCauses.splice(0, service.startCauses.length - deficit);
@@ -282,17 +285,21 @@ export class ServiceScheduler {
     /** Which of `candidates` ECS stops: documented narrowing, then the profile's reading of the rest (profiles/). */
     private chooseTasksToStop(service: ServiceState, candidates: readonly TaskState[], count: number): TaskState[] {
         if (count <= 0 || candidates.length === 0) return [];
+        // A PROVISIONING task serves nobody and holds nothing: it goes first (emulator choice; ECS documents no order).
+        const provisioning = candidates.filter((t) => !isPlaced(t)).slice(0, count);
+        const placed = candidates.filter(isPlaced);
+        if (provisioning.length === count || placed.length === 0) return provisioning;
         let eligible: InstanceState[] | undefined;
-        return this.core.profile.chooseTasksToStop({
-            candidates,
-            count,
+        return [...provisioning, ...this.core.profile.chooseTasksToStop({
+            candidates: placed,
             strategies: effectiveStrategies(service),
             groupCounts: groupCounts(service),
             get eligible() {
                 return (eligible ??= eligibleInstances(service));
             },
             rng: this.core.rng.placement,
-        });
+            count: count - provisioning.length,
+        })];
     }
 
     /**
@@ -320,7 +327,7 @@ export class ServiceScheduler {
 
     private stopOutgoing(service: ServiceState, task: TaskState): void {
         const primary = service.deployments[0]!;
-        if (task.instance.status === "DRAINING") {
+        if (task.instance?.status === "DRAINING") {
             const cause = follows(task.instance.drainCause ?? schedulerCause("draining"), "drain instance");
             this.stopByChoice(task, "Task stopped during instance draining", cause);
         } else {
@@ -330,6 +337,37 @@ export class ServiceScheduler {
 
     private stopByChoice(task: TaskState, reason: string, cause: Cause): void {
         this.core.lifecycle.stop(task, { stopCode: "ServiceSchedulerInitiated", reason, cause, bySchedulerChoice: true });
+    }
+
+    /**
+     * PROVISIONING tasks take an instance of their capacity provider as soon as one has room, oldest first (they
+     * place "when capacity arrives", developer guide "Amazon ECS cluster auto scaling").
+     */
+    private placeProvisioningTasks(service: ServiceState): void {
+        const waiting = [...service.activeTasks].filter((t) => !t.instance).sort((a, b) => a.seq - b.seq);
+        if (waiting.length === 0) return;
+        const sessions = new Map<TaskDefinitionState, PlacementSession>();
+        const placed: TaskState[] = [];
+        for (const task of waiting) {
+            const td = task.taskDefinition;
+            let session = sessions.get(td);
+            if (!session) {
+                session = new PlacementSession(this.core.rng.placement, {
+                    cluster: service.cluster,
+                    taskDefinition: td,
+                    strategies: effectiveStrategies(service),
+                    constraints: compileConstraints([...service.placementConstraints, ...td.placementConstraints]),
+                    groupCounts: groupCounts(service),
+                }, this.core.profile);
+                sessions.set(td, session);
+            }
+            const result = session.place(task.capacityProviderName);
+            if (!("instance" in result)) continue;
+            this.core.lifecycle.place(task, result.instance);
+            session.commit(result.instance);
+            placed.push(task);
+        }
+        if (placed.length) this.core.serviceEvent(service, `has placed ${placed.length} PROVISIONING tasks: ${taskIds(placed)}.`);
     }
 
     /** Places and launches up to `count` tasks of the deployment; returns how many started. */
@@ -358,11 +396,30 @@ export class ServiceScheduler {
         const failedProviders = new Map<string | undefined, PlacementFailure>();
         let unplaced = 0;
         let firstFailure: PlacementFailure | undefined;
+        const provisioned: TaskState[] = [];
         for (let n = 0; n < count; n++) {
             const provider = nextCapacityProvider(service.capacityProviderStrategy, providerCounts);
             if (provider !== undefined) providerCounts.set(provider, (providerCounts.get(provider) ?? 0) + 1);
             const known = failedProviders.get(provider);
             const result = known ? { failure: known } : session.place(provider);
+            if ("failure" in result && restrictToAz === undefined && core.managedScaling.scalesFor(service.cluster, provider)) {
+                // A provider with managed scaling keeps the task PROVISIONING, with no instance, until the group has
+                // room for it ("If the Auto Scaling group can't scale out to accommodate the number of tasks run, the
+                // tasks fails to transition beyond the PROVISIONING state", Auto Scaling group capacity providers).
+                failedProviders.set(provider, result.failure);
+                provisioned.push(core.lifecycle.provision({
+                    taskDefinition: td,
+                    service,
+                    deploymentId: deployment.id,
+                    group: `service:${service.name}`,
+                    startedBy: deployment.id,
+                    launchType: "EC2",
+                    capacityProviderName: provider,
+                    tags: service.propagateTags === "SERVICE" ? service.tags : service.propagateTags === "TASK_DEFINITION" ? td.tags : undefined,
+                    cause: cause ?? service.startCauses.shift() ?? schedulerCause("service scheduler"),
+                }, service.cluster));
+                continue;
+            }
             if ("failure" in result) {
                 failedProviders.set(provider, result.failure);
                 firstFailure ??= result.failure;
@@ -392,12 +449,15 @@ export class ServiceScheduler {
         if (firstFailure) this.placementFailed(service, deployment, unplaced, firstFailure, restrictToAz);
         else if (restrictToAz === undefined) this.placementSucceeded(service);
         if (started.length) core.serviceEvent(service, `has started ${started.length} tasks: ${taskIds(started)}.`);
-        return started.length;
+        if (provisioned.length) core.serviceEvent(service, `has started ${provisioned.length} tasks: ${taskIds(provisioned)} (PROVISIONING).`);
+        return started.length + provisioned.length;
     }
 
     private placementSucceeded(service: ServiceState): void {
         service.placementFailure = undefined;
-        service.cluster.blockedServices.delete(service);
+        // A service with PROVISIONING tasks stays blocked: new capacity must wake it to place them.
+        if ([...service.activeTasks].some((t) => !t.instance)) service.cluster.blockedServices.add(service);
+        else service.cluster.blockedServices.delete(service);
         this.retryTimers.get(service)?.cancel();
         this.retryTimers.delete(service);
     }
@@ -484,6 +544,7 @@ export class ServiceScheduler {
         const constraints = compileConstraints([...service.placementConstraints, ...td.placementConstraints]);
         const byInstance = new Map<InstanceState, TaskState[]>();
         for (const t of service.activeTasks) {
+            if (!t.instance) continue;
             const list = byInstance.get(t.instance) ?? [];
             list.push(t);
             byInstance.set(t.instance, list);

@@ -1,6 +1,7 @@
 // State → ECS API shapes. Responses carry timestamps as epoch seconds (what the JSON protocol sends); events
 // reuse the same shapes with ISO strings (see events.ts).
 
+import type { CapacityProviderState } from "./autoScalingGroups";
 import type {
     ClusterState,
     ContainerState,
@@ -115,12 +116,12 @@ export function describeTask(task: TaskState, includeTags: boolean, time: TimeFo
     return compact({
         attachments: [],
         attributes: [{ name: "ecs.cpu-architecture", value: "x86_64" }],
-        availabilityZone: task.instance.attributes.get("ecs.availability-zone"),
+        availabilityZone: task.instance?.attributes.get("ecs.availability-zone"),
         capacityProviderName: task.capacityProviderName,
         clusterArn: task.cluster.arn,
         connectivity: task.connectivityAt !== undefined ? "CONNECTED" : undefined,
         connectivityAt: time(task.connectivityAt),
-        containerInstanceArn: task.instance.arn,
+        containerInstanceArn: task.instance?.arn,
         containers: task.containers.map((c) => describeContainer(task, c)),
         cpu: String(task.reservation.cpu),
         createdAt: time(task.createdAt),
@@ -258,4 +259,20 @@ export function describeTaskDefinition(td: TaskDefinitionState): Json {
         registeredAt: epochSeconds(td.registeredAt),
         deregisteredAt: epochSeconds(td.deregisteredAt),
     });
+}
+
+/** DescribeCapacityProviders' shape of an Auto Scaling group capacity provider. */
+export function describeCapacityProvider(p: CapacityProviderState): Json {
+    return {
+        capacityProviderArn: p.arn,
+        name: p.name,
+        status: "ACTIVE",
+        autoScalingGroupProvider: {
+            autoScalingGroupArn: p.group.arn,
+            managedScaling: { ...p.managedScaling },
+            managedTerminationProtection: p.managedTerminationProtection,
+            managedDraining: p.managedDraining,
+        },
+        tags: [],
+    };
 }

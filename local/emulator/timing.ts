@@ -23,6 +23,16 @@ export interface Timing {
     healthyDelayMs: number;
     /** Retry of failed placements while a deployment circuit breaker is counting them. Emulator choice. */
     placementRetryMs: number;
+    /**
+     * Managed scaling: a CapacityProviderReservation above the target raises the group's desired capacity this long
+     * after ECS first sees it ("Every minute, Amazon ECS collects information", developer guide "Amazon ECS cluster
+     * auto scaling"; the high alarm acts on that minute's data point). The emulator takes one minute.
+     */
+    scaleOutAlarmMs: number;
+    /** Below the target, for scale-in: "CloudWatch scale-in alarms require 15 data points (15 minutes)" (same page). */
+    scaleInAlarmMs: number;
+    /** A launched EC2 instance boots and its agent registers with the cluster. Emulator choice. */
+    instanceLaunchMs: number;
     /** STOPPED tasks stay describable this long (ECS: "at least an hour"). */
     stoppedTaskRetentionMs: number;
     /** Deregistered instances and deleted services stay describable this long (ECS docs: one hour). */
@@ -37,6 +47,9 @@ export const DEFAULT_TIMING: Readonly<Timing> = {
     healthCheckMs: 10_000,
     healthyDelayMs: 40_000,
     placementRetryMs: 15_000,
+    scaleOutAlarmMs: 60_000,
+    scaleInAlarmMs: 900_000,
+    instanceLaunchMs: 60_000,
     stoppedTaskRetentionMs: 3_600_000,
     inactiveRetentionMs: 3_600_000,
 };

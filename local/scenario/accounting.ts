@@ -67,9 +67,10 @@ export class RebalancerAccounting {
         const stopping = change.desiredStatus === "STOPPED";
         if (stopping && !this.stopped.has(change.taskArn)) {
             this.stopped.add(change.taskArn);
-            this.record({ time: change.time, service: change.service, kind: "stop", instance: change.ec2InstanceId, az: change.availabilityZone });
+            this.record({ time: change.time, service: change.service, kind: "stop", instance: change.ec2InstanceId ?? "(provisioning)", az: change.availabilityZone });
         }
-        if (!stopping && change.from === undefined && !this.started.has(change.taskArn)) {
+        // Started once it has an instance: at creation, or when a PROVISIONING task is placed.
+        if (!stopping && change.ec2InstanceId !== undefined && !this.started.has(change.taskArn)) {
             this.started.add(change.taskArn);
             this.record({ time: change.time, service: change.service, kind: "start", instance: change.ec2InstanceId, az: change.availabilityZone });
         }

@@ -13,7 +13,7 @@ import { serviceLowerBound } from "./lowerBound";
 import { rebalancerFor, type CapturedLog, type RebalancerOptions, type RebalancerUnderTest, type StrategyName } from "./rebalancers";
 import type { Scenario } from "./scenarioFile";
 import type { DashboardBody } from "../../infra/rebalancer/dashboardBody";
-import { ScenarioWorld, timingOf } from "./world";
+import { ScenarioWorld, timingOf, type GroupRecord } from "./world";
 
 export const WRITE_OPERATIONS = new Set([
     "StopTask", "UpdateService", "TagResource", "UntagResource", "RegisterTaskDefinition", "DeregisterTaskDefinition", "RunTask",
@@ -43,6 +43,12 @@ export interface ScenarioReport {
     timing: { taskStartMs: number; healthCheckMs: number; taskStopMs: number; schedulePeriodSeconds: number };
     /** Extension, with the file's `expect`: whether ECS alone left what the file documents, and where it did not. */
     expectations?: { met: boolean; mismatches: string[] };
+    /**
+     * Extension, with `capacityProviders`: each Auto Scaling group over the play with ECS alone (`before`) and with
+     * the rebalancer (`after`): largest size reached, final size, instances launched, instance-hours to the end of
+     * the play, size over time.
+     */
+    autoScalingGroups?: Record<string, { before: GroupRecord; after: GroupRecord }>;
 }
 
 export interface TimelineEntry {
@@ -244,6 +250,7 @@ interface Played {
     lastStepAt: number;
     converged: boolean;
     rebalancer: RebalancerUnderTest;
+    groups: Record<string, GroupRecord>;
 }
 
 async function playScenario(scenario: Scenario, strategy: StrategyName, options: RunOptions): Promise<Played> {
@@ -270,6 +277,7 @@ async function playScenario(scenario: Scenario, strategy: StrategyName, options:
         play.close();
         return {
             counts, unplaced, instances: world.instanceReport(), lowerBound, play, apiCalls: world.emulator.apiCalls, quietAt, lastStepAt, converged, rebalancer,
+            groups: world.groupRecords(),
         };
     } finally {
         await world.close();
@@ -317,6 +325,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         remainingMoves: run.lowerBound,
         timing: { taskStartMs: timing.taskStartMs, healthCheckMs: timing.healthCheckMs, taskStopMs: timing.taskStopMs, schedulePeriodSeconds },
         ...(scenario.expect ? { expectations: checkExpectations(scenario, baseline) } : {}),
+        ...(scenario.capacityProviders.length > 0
+            ? { autoScalingGroups: Object.fromEntries(Object.keys(run.groups).map((name) => [name, { before: baseline.groups[name]!, after: run.groups[name]! }])) }
+            : {}),
     };
     return {
         report, timeline: run.play.timeline, logs: run.rebalancer.logs, invocations: run.play.invocations,

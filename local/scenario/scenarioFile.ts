@@ -4,8 +4,10 @@
 // `capacityProviderStrategy`, `taskProtection` (how many of its tasks start protected from scale-in) and
 // `availabilityZoneRebalancing` (ENABLED | DISABLED, default DISABLED: the reference walk-through predates ECS's
 // own AZ rebalancing, which new services get by default); steps `agentDisconnect` / `agentConnect`; the
-// `timing` keys taskStartSeconds, healthCheckSeconds, stopTimeoutSeconds, schedulePeriodSeconds; and `expect`, what
-// ECS alone must leave (the scenario's documented placement, checked by the runner and the tests).
+// `timing` keys taskStartSeconds, healthCheckSeconds, stopTimeoutSeconds, schedulePeriodSeconds; `expect`, what
+// ECS alone must leave (the scenario's documented placement, checked by the runner and the tests); and
+// `capacityProviders`, Auto Scaling group capacity providers whose instances come from their group (managed scaling,
+// managed termination protection, managed draining), with the step `updateAutoScalingGroup`.
 
 import { readFileSync } from "node:fs";
 
@@ -52,7 +54,37 @@ export interface ScenarioService {
     availabilityZoneRebalancing: "ENABLED" | "DISABLED";
 }
 
+/** An Auto Scaling group capacity provider (CreateCapacityProvider's settings) and its group. */
+export interface ScenarioCapacityProvider {
+    name: string;
+    autoScalingGroup: {
+        minSize: number;
+        maxSize: number;
+        desiredCapacity: number;
+        instanceType?: string;
+        cpu: number;
+        memory: number;
+        availabilityZones: string[];
+    };
+    /** Absent: managed scaling DISABLED. Unset keys take ECS's defaults. */
+    managedScaling?: {
+        status: "ENABLED" | "DISABLED";
+        targetCapacity?: number;
+        minimumScalingStepSize?: number;
+        maximumScalingStepSize?: number;
+        instanceWarmupPeriod?: number;
+    };
+    managedTerminationProtection: "ENABLED" | "DISABLED";
+    managedDraining: "ENABLED" | "DISABLED";
+}
+
+/** The ids the group's starting instances get (`<provider>-asg-1`, ...), as the emulator names them. */
+export function groupInstanceIds(provider: ScenarioCapacityProvider, count = provider.autoScalingGroup.desiredCapacity): string[] {
+    return Array.from({ length: count }, (_, n) => `${provider.name}-asg-${n + 1}`);
+}
+
 export type ScenarioStep =
+    | { updateAutoScalingGroup: { capacityProvider: string; minSize?: number; maxSize?: number; desiredCapacity?: number } }
     | { terminate: string[] }
     | { launch: ScenarioInstance[] }
     | { drain: string[] }
@@ -85,6 +117,8 @@ export interface Scenario {
     region: string;
     cluster: string;
     instances: ScenarioInstance[];
+    /** Extension: Auto Scaling group capacity providers (their instances come from the group). */
+    capacityProviders: ScenarioCapacityProvider[];
     services: ScenarioService[];
     steps: ScenarioStep[];
     /** Only the keys the file sets; the runner reports the values it used. */
@@ -249,8 +283,69 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
     return service;
 }
 
+const SWITCH = /^(ENABLED|DISABLED)$/;
+
+function readCapacityProvider(r: Reader, value: Json, field: string): ScenarioCapacityProvider {
+    const o = r.object(value, field, ["name", "autoScalingGroup", "managedScaling", "managedTerminationProtection", "managedDraining"]);
+    const name = r.string(o.name, `${field}.name`, /^(?!(aws|ecs|fargate))[A-Za-z0-9_-]{1,255}$/i, "a capacity provider name (letters, digits, _ -; not starting with aws, ecs or fargate)");
+    const gf = `${field}.autoScalingGroup`;
+    const g = r.object(o.autoScalingGroup, gf, ["minSize", "maxSize", "desiredCapacity", "instanceType", "cpu", "memory", "availabilityZones"]);
+    const group = {
+        minSize: r.integer(g.minSize, `${gf}.minSize`, 0, 1000),
+        maxSize: r.integer(g.maxSize, `${gf}.maxSize`, 0, 1000),
+        desiredCapacity: r.integer(g.desiredCapacity, `${gf}.desiredCapacity`, 0, 1000),
+        ...(g.instanceType === undefined ? {} : { instanceType: r.string(g.instanceType, `${gf}.instanceType`, /^[a-z0-9-]+\.[a-z0-9]+$/, "an EC2 instance type such as t3.small") }),
+        cpu: g.cpu === undefined ? 2048 : r.integer(g.cpu, `${gf}.cpu`, 1, 1_000_000),
+        memory: g.memory === undefined ? 3891 : r.integer(g.memory, `${gf}.memory`, 1, 100_000_000),
+        availabilityZones: r.array(g.availabilityZones, `${gf}.availabilityZones`).map((z, i) => r.string(z, `${gf}.availabilityZones[${i}]`)),
+    };
+    if (group.availabilityZones.length === 0) r.fail(`${gf}.availabilityZones`, "expected at least one Availability Zone");
+    checkSizes(r, group, gf);
+    let managedScaling: ScenarioCapacityProvider["managedScaling"];
+    if (o.managedScaling !== undefined) {
+        const mf = `${field}.managedScaling`;
+        const m = r.object(o.managedScaling, mf, ["status", "targetCapacity", "minimumScalingStepSize", "maximumScalingStepSize", "instanceWarmupPeriod"]);
+        managedScaling = {
+            status: r.string(m.status, `${mf}.status`, SWITCH, "ENABLED or DISABLED") as "ENABLED" | "DISABLED",
+            // Ranges of the API reference, ManagedScaling.
+            ...(m.targetCapacity === undefined ? {} : { targetCapacity: r.integer(m.targetCapacity, `${mf}.targetCapacity`, 1, 100) }),
+            ...(m.minimumScalingStepSize === undefined ? {} : { minimumScalingStepSize: r.integer(m.minimumScalingStepSize, `${mf}.minimumScalingStepSize`, 1, 10000) }),
+            ...(m.maximumScalingStepSize === undefined ? {} : { maximumScalingStepSize: r.integer(m.maximumScalingStepSize, `${mf}.maximumScalingStepSize`, 1, 10000) }),
+            ...(m.instanceWarmupPeriod === undefined ? {} : { instanceWarmupPeriod: r.integer(m.instanceWarmupPeriod, `${mf}.instanceWarmupPeriod`, 0, 10000) }),
+        };
+        if ((managedScaling.minimumScalingStepSize ?? 1) > (managedScaling.maximumScalingStepSize ?? 10000)) {
+            r.fail(`${mf}.minimumScalingStepSize`, "must not exceed maximumScalingStepSize");
+        }
+    }
+    const managedTerminationProtection = o.managedTerminationProtection === undefined
+        ? "DISABLED"
+        : r.string(o.managedTerminationProtection, `${field}.managedTerminationProtection`, SWITCH, "ENABLED or DISABLED") as "ENABLED" | "DISABLED";
+    if (managedTerminationProtection === "ENABLED" && managedScaling?.status !== "ENABLED") {
+        r.fail(`${field}.managedTerminationProtection`, "ENABLED needs managedScaling.status ENABLED (managed termination protection works only with managed scaling)");
+    }
+    return {
+        name,
+        autoScalingGroup: group,
+        ...(managedScaling ? { managedScaling } : {}),
+        managedTerminationProtection,
+        // ECS's default: managed draining is on for a new capacity provider.
+        managedDraining: o.managedDraining === undefined ? "ENABLED" : r.string(o.managedDraining, `${field}.managedDraining`, SWITCH, "ENABLED or DISABLED") as "ENABLED" | "DISABLED",
+    };
+}
+
+/** EC2 Auto Scaling's rule for a group's sizes: minSize ≤ desiredCapacity ≤ maxSize. */
+function checkSizes(r: Reader, g: { minSize: number; maxSize: number; desiredCapacity: number }, field: string): void {
+    if (g.minSize > g.maxSize) r.fail(`${field}.minSize`, `expected at most maxSize (${g.maxSize}), got ${g.minSize}`);
+    if (g.desiredCapacity < g.minSize || g.desiredCapacity > g.maxSize) {
+        r.fail(`${field}.desiredCapacity`, `expected from minSize (${g.minSize}) to maxSize (${g.maxSize}), got ${g.desiredCapacity}`);
+    }
+}
+
 function readStep(r: Reader, value: Json, field: string): ScenarioStep {
-    const actions = ["terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect", "failHealthChecks", "passHealthChecks"];
+    const actions = [
+        "terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect", "failHealthChecks", "passHealthChecks",
+        "updateAutoScalingGroup",
+    ];
     const o = r.object(value, field, actions);
     const keys = Object.keys(o);
     if (keys.length !== 1) r.fail(field, `expected exactly one action (${actions.join(", ")}), got ${keys.length}`);
@@ -263,6 +358,18 @@ function readStep(r: Reader, value: Json, field: string): ScenarioStep {
     if (o.passHealthChecks !== undefined) return { passHealthChecks: ids(o.passHealthChecks, `${field}.passHealthChecks`) };
     if (o.launch !== undefined) return { launch: r.array(o.launch, `${field}.launch`).map((x, i) => readInstance(r, x, `${field}.launch[${i}]`)) };
     if (o.advance !== undefined) return { advance: r.integer(o.advance, `${field}.advance`, 0, 30 * 86400) };
+    if (o.updateAutoScalingGroup !== undefined) {
+        const f = `${field}.updateAutoScalingGroup`;
+        const u = r.object(o.updateAutoScalingGroup, f, ["capacityProvider", "minSize", "maxSize", "desiredCapacity"]);
+        const change = {
+            capacityProvider: r.string(u.capacityProvider, `${f}.capacityProvider`),
+            ...(u.minSize === undefined ? {} : { minSize: r.integer(u.minSize, `${f}.minSize`, 0, 1000) }),
+            ...(u.maxSize === undefined ? {} : { maxSize: r.integer(u.maxSize, `${f}.maxSize`, 0, 1000) }),
+            ...(u.desiredCapacity === undefined ? {} : { desiredCapacity: r.integer(u.desiredCapacity, `${f}.desiredCapacity`, 0, 1000) }),
+        };
+        if (Object.keys(change).length === 1) r.fail(f, "expected at least one of minSize, maxSize, desiredCapacity");
+        return { updateAutoScalingGroup: change };
+    }
     const sd = r.object(o.setDesired, `${field}.setDesired`, Object.keys((o.setDesired as object) ?? {}));
     const out: Record<string, number> = {};
     for (const [name, n] of Object.entries(sd)) out[name] = r.integer(n, `${field}.setDesired.${name}`, 0, 5000);
@@ -277,8 +384,11 @@ export function parseScenario(text: string, file: string): Scenario {
     } catch (e) {
         r.fail("(file)", `not valid JSON: ${(e as Error).message}`);
     }
-    const o = r.object(json, "", ["name", "description", "region", "cluster", "instances", "services", "steps", "timing", "expect"]);
+    const o = r.object(json, "", ["name", "description", "region", "cluster", "instances", "capacityProviders", "services", "steps", "timing", "expect"]);
     const instances = r.array(o.instances, "instances").map((x, i) => readInstance(r, x, `instances[${i}]`));
+    const capacityProviders = o.capacityProviders === undefined
+        ? []
+        : r.array(o.capacityProviders, "capacityProviders").map((x, i) => readCapacityProvider(r, x, `capacityProviders[${i}]`));
     const services = r.array(o.services, "services").map((x, i) => readService(r, x, `services[${i}]`));
     const steps = o.steps === undefined ? [] : r.array(o.steps, "steps").map((x, i) => readStep(r, x, `steps[${i}]`));
     const timingObject = o.timing === undefined ? {} : r.object(o.timing, "timing", ["taskStartSeconds", "healthCheckSeconds", "stopTimeoutSeconds", "schedulePeriodSeconds"]);
@@ -295,6 +405,20 @@ export function parseScenario(text: string, file: string): Scenario {
         known.add(inst.id);
     };
     instances.forEach((inst, i) => addInstance(inst, `instances[${i}].id`));
+    const groups = new Map<string, { minSize: number; maxSize: number; desiredCapacity: number }>();
+    capacityProviders.forEach((cp, i) => {
+        if (groups.has(cp.name)) r.fail(`capacityProviders[${i}].name`, `capacity provider ${cp.name} is defined twice`);
+        const { minSize, maxSize, desiredCapacity } = cp.autoScalingGroup;
+        groups.set(cp.name, { minSize, maxSize, desiredCapacity });
+        for (const id of groupInstanceIds(cp)) addInstance({ id } as ScenarioInstance, `capacityProviders[${i}].autoScalingGroup (instance ${id})`);
+    });
+    const groupOf = (id: string) => [...groups.keys()].find((name) => id.startsWith(`${name}-asg-`));
+    const notFromGroup = (inst: ScenarioInstance, field: string) => {
+        if (inst.capacityProvider !== undefined && groups.has(inst.capacityProvider)) {
+            r.fail(`${field}.capacityProvider`, `${inst.capacityProvider} is an Auto Scaling group capacity provider: its instances come from its group`);
+        }
+    };
+    instances.forEach((inst, i) => notFromGroup(inst, `instances[${i}]`));
     const names = new Set<string>();
     services.forEach((s, i) => {
         if (names.has(s.name)) r.fail(`services[${i}].name`, `service ${s.name} is defined twice`);
@@ -304,10 +428,22 @@ export function parseScenario(text: string, file: string): Scenario {
         }
     });
     steps.forEach((step, i) => {
-        if ("launch" in step) step.launch.forEach((inst, j) => addInstance(inst, `steps[${i}].launch[${j}].id`));
+        if ("launch" in step) step.launch.forEach((inst, j) => {
+            addInstance(inst, `steps[${i}].launch[${j}].id`);
+            notFromGroup(inst, `steps[${i}].launch[${j}]`);
+        });
+        if ("updateAutoScalingGroup" in step) {
+            const { capacityProvider, ...change } = step.updateAutoScalingGroup;
+            const f = `steps[${i}].updateAutoScalingGroup`;
+            const g = groups.get(capacityProvider);
+            if (!g) return r.fail(`${f}.capacityProvider`, `no Auto Scaling group capacity provider ${capacityProvider} (capacityProviders)`);
+            Object.assign(g, change);
+            checkSizes(r, g, f);
+        }
         for (const key of ["terminate", "drain", "agentDisconnect", "agentConnect", "failHealthChecks", "passHealthChecks"] as const) {
             if (key in step) (step as Record<string, string[]>)[key].forEach((id, j) => {
-                if (!known.has(id)) r.fail(`steps[${i}].${key}[${j}]`, `no instance ${id} by then`);
+                // A group's later instances get their ids at run time (<provider>-asg-<n>): those of a known group pass.
+                if (!known.has(id) && groupOf(id) === undefined) r.fail(`steps[${i}].${key}[${j}]`, `no instance ${id} by then`);
             });
         }
         if ("setDesired" in step) for (const name of Object.keys(step.setDesired)) {
@@ -324,6 +460,7 @@ export function parseScenario(text: string, file: string): Scenario {
         region: o.region === undefined ? "us-east-1" : r.string(o.region, "region", REGION, "an AWS Region such as us-east-1"),
         cluster: o.cluster === undefined ? "default" : r.string(o.cluster, "cluster", CLUSTER, "a cluster name"),
         instances,
+        capacityProviders,
         services,
         steps,
         timing,

@@ -42,8 +42,21 @@ export function taskDefinitionFor(s: Pick<ScenarioService, "name" | "cpu" | "mem
     };
 }
 
+/** An Auto Scaling group over a play: `sizeOverTime` as [seconds from the start, members not terminated]. */
+export interface GroupRecord {
+    maxSizeReached: number;
+    finalSize: number;
+    instanceHours: number;
+    launched: number;
+    /** Where the play ended: instance-hours count up to here (plays of one scenario differ in length). */
+    untilSeconds: number;
+    sizeOverTime: [number, number][];
+}
+
 export class ScenarioWorld {
     readonly clock: VirtualClock;
+    /** Emulated time when the world was created (the report counts from it). */
+    readonly startedAt: number;
     readonly emulator: EcsEmulator;
     readonly clusterArn: string;
     /** desiredCount as the service owner set it (the floor and ceiling are judged against it). */
@@ -54,13 +67,64 @@ export class ScenarioWorld {
 
     constructor(readonly scenario: Scenario, options: WorldOptions) {
         this.clock = new VirtualClock();
+        this.startedAt = this.clock.now();
         this.emulator = new EcsEmulator({ clock: this.clock, seed: options.seed, region: scenario.region, timing: timingOf(scenario), profile: options.ecsProfile });
         const providers = [...new Set(scenario.instances.map((i) => i.capacityProvider).concat(scenario.steps.flatMap((s) => ("launch" in s ? s.launch.map((i) => i.capacityProvider) : []))).filter((p): p is string => !!p))];
         this.clusterArn = this.emulator.control.createCluster(scenario.cluster, { capacityProviders: providers });
     }
 
+    /** The Auto Scaling group capacity providers, whose first instances register at once (before the services). */
+    private createCapacityProviders(): void {
+        for (const cp of this.scenario.capacityProviders) {
+            this.control.createCapacityProvider({
+                name: cp.name,
+                cluster: this.scenario.cluster,
+                autoScalingGroup: cp.autoScalingGroup,
+                managedScaling: cp.managedScaling,
+                managedTerminationProtection: cp.managedTerminationProtection,
+                managedDraining: cp.managedDraining,
+            });
+        }
+    }
+
+    /** Every group's size over time, its largest size and instance-hours up to now (the report's `autoScalingGroups`). */
+    groupRecords(): Record<string, GroupRecord> {
+        const out: Record<string, GroupRecord> = {};
+        const start = this.startedAt;
+        for (const cp of this.scenario.capacityProviders) {
+            const g = this.control.capacityProvider(cp.name).autoScalingGroup;
+            out[cp.name] = {
+                maxSizeReached: g.maxSizeReached,
+                finalSize: g.instances.filter((i) => i.state !== "Terminated").length,
+                instanceHours: Math.round(g.instanceHours * 1000) / 1000,
+                launched: g.instances.length,
+                untilSeconds: Math.round((this.clock.now() - start) / 1000),
+                sizeOverTime: g.sizeHistory.map((h) => [Math.round((h.time - start) / 1000), h.size]),
+            };
+        }
+        return out;
+    }
+
+    /** Instances that came from Auto Scaling groups, as scenario instances (for the report and the lower bound). */
+    private groupInstances(): ScenarioInstance[] {
+        return this.scenario.capacityProviders.flatMap((cp) => this.control.capacityProvider(cp.name).autoScalingGroup.instances.map((i) => ({
+            id: i.ec2InstanceId,
+            az: i.availabilityZone,
+            cpu: cp.autoScalingGroup.cpu,
+            memory: cp.autoScalingGroup.memory,
+            capacityProvider: cp.name,
+            attributes: {},
+        })));
+    }
+
+    /** Every instance the scenario ever had: its own and its groups'. */
+    private everyInstance(): ScenarioInstance[] {
+        return [...this.instances.values(), ...this.groupInstances()];
+    }
+
     /** The scenario's starting instances and services (after the rebalancer, if any, listens to events). */
     populate(): void {
+        this.createCapacityProviders();
         for (const instance of this.scenario.instances) this.launch(instance);
         for (const service of this.scenario.services) this.createService(service);
     }
@@ -149,6 +213,11 @@ export class ScenarioWorld {
             }
             return `desiredCount ${Object.entries(step.setDesired).map(([s, n]) => `${s}=${n}`).join(", ")}`;
         }
+        if ("updateAutoScalingGroup" in step) {
+            const { capacityProvider, ...change } = step.updateAutoScalingGroup;
+            this.control.updateAutoScalingGroup(capacityProvider, change);
+            return `Auto Scaling group of ${capacityProvider}: ${Object.entries(change).map(([k, v]) => `${k} ${v}`).join(", ")}`;
+        }
         this.clock.advance(step.advance * 1000);
         return `${step.advance} s pass`;
     }
@@ -176,7 +245,8 @@ export class ScenarioWorld {
     instanceReport(): Record<string, { az: string; eligible: boolean }> {
         const live = new Map(this.control.snapshot(this.scenario.cluster).instances.map((i) => [i.ec2InstanceId, i]));
         const out: Record<string, { az: string; eligible: boolean }> = {};
-        for (const [id, spec] of this.instances) {
+        for (const spec of this.everyInstance()) {
+            const id = spec.id;
             const i = live.get(id) as { status?: string; agentConnected?: boolean } | undefined;
             out[id] = { az: spec.az, eligible: i?.status === "ACTIVE" && i.agentConnected === true };
         }
@@ -206,7 +276,7 @@ export class ScenarioWorld {
             }
             const providers = new Set(s.capacityProviderStrategy?.map((c) => c.capacityProvider) ?? []);
             const serviceCounts = counts[s.name] ?? {};
-            const instances: BoundInstance[] = [...this.instances.values()].map((spec) => {
+            const instances: BoundInstance[] = this.everyInstance().map((spec) => {
                 const i = live.get(spec.id);
                 const count = serviceCounts[spec.id] ?? 0;
                 const usable = !!i && i.status === "ACTIVE" && i.agentConnected === true &&

@@ -67,8 +67,40 @@ describe("the seed walk-through with the deployed rebalancer", () => {
     });
 });
 
+describe("the demo stack under managed scaling (demo-managed-scaling.json)", () => {
+    let run: RunResult;
+    beforeAll(async () => {
+        run = await runScenario(readScenarioFile(join(__dirname, "../../scenarios/demo-managed-scaling.json")), { strategy: "minimal" });
+    });
+
+    it("the group shrinks to one, grows back to two, and ECS alone scales the empty instance in again 15 minutes later", () => {
+        const { before, after } = run.report.autoScalingGroups!.demo!;
+        const sizes = before.sizeOverTime.map(([, size]) => size);
+        expect(sizes).toEqual([2, 1, 2, 1]);
+        const [grown, shrunk] = [before.sizeOverTime[2]![0], before.sizeOverTime[3]![0]];
+        // Registered a minute after the step, empty; the low alarm needs 15 data points; draining takes the rest.
+        expect(shrunk - grown).toBeGreaterThanOrEqual(60 + 900);
+        expect(before).toMatchObject({ maxSizeReached: 2, finalSize: 1, launched: 3 });
+        // With the rebalancer the new instance gets a task before the low alarm fires: the group keeps two.
+        expect(after.sizeOverTime.map(([, size]) => size)).toEqual([2, 1, 2]);
+        expect(after).toMatchObject({ maxSizeReached: 2, finalSize: 2, launched: 3 });
+    });
+
+    it("the rebalancer moves one task onto the new instance within the service's floor and ceiling", () => {
+        const r = run.report;
+        expect(Object.values(r.after.web!).sort()).toEqual([1, 1]);
+        expect({ stopped: r.tasksStopped, started: r.tasksStarted, floor: r.floorViolations, ceiling: r.ceilingViolations }).toEqual({ stopped: 1, started: 1, floor: 0, ceiling: 0 });
+        expect(r.converged).toBe(true);
+    });
+});
+
 describe("scenario files that do not follow the format", () => {
     const valid = { name: "ok", instances: [{ id: "i-a", az: "us-east-1a" }, { id: "i-b", az: "us-east-1b" }], services: [{ name: "web", desiredCount: 2 }] };
+    const group = {
+        name: "cp",
+        autoScalingGroup: { minSize: 1, maxSize: 4, desiredCapacity: 2, availabilityZones: ["us-east-1a", "us-east-1b"] },
+        managedScaling: { status: "ENABLED" },
+    };
     const cases: [string, unknown, string][] = [
         ["missing instances", { ...valid, instances: undefined }, "instances"],
         ["a name with spaces", { ...valid, name: "my scenario" }, "name"],
@@ -90,6 +122,16 @@ describe("scenario files that do not follow the format", () => {
         ["healthCheck not a boolean", { ...valid, services: [{ name: "web", desiredCount: 2, healthCheck: "yes" }] }, "services[0].healthCheck"],
         ["healthChecksFail not a boolean", { ...valid, instances: [{ id: "i-a", az: "us-east-1a", healthChecksFail: 1 }] }, "instances[0].healthChecksFail"],
         ["failing health checks on an unknown instance", { ...valid, steps: [{ failHealthChecks: ["i-z"] }] }, "steps[0].failHealthChecks[0]"],
+        ["a group without AZs", { ...valid, capacityProviders: [{ ...group, autoScalingGroup: { ...group.autoScalingGroup, availabilityZones: [] } }] }, "capacityProviders[0].autoScalingGroup.availabilityZones"],
+        ["a group's desired capacity above its maxSize", { ...valid, capacityProviders: [{ ...group, autoScalingGroup: { ...group.autoScalingGroup, desiredCapacity: 5 } }] }, "capacityProviders[0].autoScalingGroup.desiredCapacity"],
+        ["a targetCapacity of 0", { ...valid, capacityProviders: [{ ...group, managedScaling: { status: "ENABLED", targetCapacity: 0 } }] }, "capacityProviders[0].managedScaling.targetCapacity"],
+        ["termination protection without managed scaling", { ...valid, capacityProviders: [{ ...group, managedScaling: undefined, managedTerminationProtection: "ENABLED" }] }, "capacityProviders[0].managedTerminationProtection"],
+        ["managedDraining not ENABLED or DISABLED", { ...valid, capacityProviders: [{ ...group, managedDraining: true }] }, "capacityProviders[0].managedDraining"],
+        ["a capacity provider name ECS reserves", { ...valid, capacityProviders: [{ ...group, name: "fargate-x" }] }, "capacityProviders[0].name"],
+        ["an instance registered with a group's provider", { ...valid, capacityProviders: [group], instances: [{ id: "i-a", az: "us-east-1a", capacityProvider: "cp" }] }, "instances[0].capacityProvider"],
+        ["updating an unknown group", { ...valid, capacityProviders: [group], steps: [{ updateAutoScalingGroup: { capacityProvider: "other", desiredCapacity: 1 } }] }, "steps[0].updateAutoScalingGroup.capacityProvider"],
+        ["a group update below minSize", { ...valid, capacityProviders: [group], steps: [{ updateAutoScalingGroup: { capacityProvider: "cp", desiredCapacity: 0 } }] }, "steps[0].updateAutoScalingGroup.desiredCapacity"],
+        ["a group update that changes nothing", { ...valid, capacityProviders: [group], steps: [{ updateAutoScalingGroup: { capacityProvider: "cp" } }] }, "steps[0].updateAutoScalingGroup"],
     ];
     it.each(cases)("%s: refused naming the file and the field", (_, json, field) => {
         let error: unknown;

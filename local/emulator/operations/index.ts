@@ -1,6 +1,7 @@
 // The operation table: X-Amz-Target operation name → handler, per service.
 
 import { describeScalableTargets } from "./autoScaling";
+import { describeCapacityProviders } from "./capacityProviders";
 import { createCluster, deleteCluster, describeClusters, listClusters } from "./clusters";
 import type { Operation } from "./common";
 import {
@@ -48,6 +49,7 @@ export const ECS_OPERATIONS: Readonly<Record<string, Operation>> = {
     ListTagsForResource: listTagsForResource,
     GetTaskProtection: getTaskProtection,
     UpdateTaskProtection: updateTaskProtection,
+    DescribeCapacityProviders: describeCapacityProviders,
 };
 
 export const AUTOSCALING_OPERATIONS: Readonly<Record<string, Operation>> = {

@@ -108,7 +108,7 @@ export const runTask: Operation = (core, input, call) => {
 
     // Standalone tasks spread over the tasks of their group.
     const groupCounts = new Map<InstanceState, number>();
-    for (const t of cluster.activeTasks.values()) if (t.group === group) groupCounts.set(t.instance, (groupCounts.get(t.instance) ?? 0) + 1);
+    for (const t of cluster.activeTasks.values()) if (t.group === group && t.instance) groupCounts.set(t.instance, (groupCounts.get(t.instance) ?? 0) + 1);
     const session = new PlacementSession(core.rng.placement, { cluster, taskDefinition: td, strategies, constraints, groupCounts }, core.profile);
     const providerCounts = new Map<string, number>();
     const tasks: Json[] = [];

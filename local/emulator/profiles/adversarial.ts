@@ -8,7 +8,7 @@
 // - AZ rebalancing: only within maximumPercent (the strictest reading), only the emptiest AZ, and late: 10 to 40
 //   minutes (seeded) after the service becomes steady — the page gives no latency ("continuously monitors").
 
-import type { InstanceState, TaskState } from "../model";
+import type { InstanceState, PlacedTask } from "../model";
 import { SpreadGroups, spreadFields } from "./imbalance";
 import type { EcsProfile, PlacementTie, ScaleInRequest } from "./profile";
 import { narrowByStrategies, SpreadCounts } from "./scaleInNarrowing";
@@ -19,9 +19,9 @@ function roomLeft(i: InstanceState): number {
     return (i.registered.memory - i.used.memory) * 1e6 + (i.registered.cpu - i.used.cpu);
 }
 
-function chooseWorstToStop(request: ScaleInRequest): TaskState[] {
+function chooseWorstToStop(request: ScaleInRequest): PlacedTask[] {
     const left = [...request.candidates];
-    const chosen: TaskState[] = [];
+    const chosen: PlacedTask[] = [];
     const counts = new SpreadCounts(request.groupCounts);
     const universe = new Set(request.eligible);
     for (const t of request.candidates) universe.add(t.instance);
@@ -33,7 +33,7 @@ function chooseWorstToStop(request: ScaleInRequest): TaskState[] {
     while (chosen.length < request.count && left.length > 0) {
         const set = narrowByStrategies(left, request.strategies, counts, false);
         const memo = new Map<string, number>();
-        const change = (t: TaskState) => groups.change(position.get(t.instance)!, -1, memo);
+        const change = (t: PlacedTask) => groups.change(position.get(t.instance)!, -1, memo);
         const pick = set.reduce((worst, t) => {
             const a = change(t), b = change(worst);
             if (a !== b) return a > b ? t : worst;

@@ -2,7 +2,7 @@
 // engine ask their profile where ECS's choice is not documented; everything documented is the same in every
 // profile. One module per reading (servicePage.ts, placementPage.ts, adversarial.ts); `profiles.ts` names them.
 
-import type { InstanceState, PlacementStrategy, ServiceState, TaskState } from "../model";
+import type { InstanceState, PlacementStrategy, ServiceState, PlacedTask } from "../model";
 import type { Rng } from "../random";
 
 export type EcsProfileName = "service-page" | "placement-page" | "adversarial";
@@ -10,7 +10,8 @@ export type EcsProfileName = "service-page" | "placement-page" | "adversarial";
 /** What a scale-in choice sees: the tasks it may stop, how many, and the service's tasks per instance. */
 export interface ScaleInRequest {
     /** Tasks that may be stopped (protected ones already left out by the caller). */
-    candidates: readonly TaskState[];
+    /** Placed tasks only: the scheduler stops PROVISIONING tasks before it asks (scheduler.ts). */
+    candidates: readonly PlacedTask[];
     count: number;
     strategies: readonly PlacementStrategy[];
     /** The service's tasks with desired status RUNNING, per instance; updated as tasks are picked. */
@@ -53,7 +54,7 @@ export interface EcsProfile {
     /** One line: the reading, with the pages it follows. */
     readonly description: string;
     /** Which tasks the service scheduler stops when it has too many (scale-in, deployments, draining, AZ rebalancing). */
-    chooseTasksToStop(request: ScaleInRequest): TaskState[];
+    chooseTasksToStop(request: ScaleInRequest): PlacedTask[];
     /**
      * Whether placement ties are broken at random (the placement engine may then stop scanning at the first
      * candidate no other can beat); otherwise every tied candidate is collected and `breakPlacementTie` decides.

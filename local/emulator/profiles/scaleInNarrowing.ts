@@ -5,10 +5,10 @@
 // instance that has the most available resources left after task termination has that task terminated"); random
 // does not narrow. Whether a spread on the instance narrows too is where the readings differ.
 
-import type { InstanceState, PlacementStrategy, TaskState } from "../model";
+import type { InstanceState, PlacementStrategy, PlacedTask } from "../model";
 import { spreadValue } from "../placement";
 
-function remainingAfterStop(task: TaskState, field: string | undefined): number {
+function remainingAfterStop(task: PlacedTask, field: string | undefined): number {
     const i = task.instance;
     return field === "memory"
         ? i.registered.memory - i.used.memory + task.reservation.memory
@@ -48,8 +48,8 @@ export class SpreadCounts {
 
 /** The tasks each strategy in turn keeps; `instanceSpreadNarrows` false leaves a spread on the instance out. */
 export function narrowByStrategies(
-    set: TaskState[], strategies: readonly PlacementStrategy[], counts: SpreadCounts, instanceSpreadNarrows: boolean,
-): TaskState[] {
+    set: PlacedTask[], strategies: readonly PlacementStrategy[], counts: SpreadCounts, instanceSpreadNarrows: boolean,
+): PlacedTask[] {
     let left = set;
     for (const s of strategies) {
         if (left.length <= 1 || s.type === "random") continue;

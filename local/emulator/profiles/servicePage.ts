@@ -9,12 +9,12 @@
 
 import type { EcsProfile, ScaleInRequest } from "./profile";
 import { narrowByStrategies, SpreadCounts } from "./scaleInNarrowing";
-import type { TaskState } from "../model";
+import type { PlacedTask } from "../model";
 
 /** Narrowing by every strategy, then not-yet-RUNNING tasks first, then seeded random: one task at a time. */
-export function chooseNarrowedAtRandom(request: ScaleInRequest, instanceSpreadNarrows: boolean): TaskState[] {
+export function chooseNarrowedAtRandom(request: ScaleInRequest, instanceSpreadNarrows: boolean): PlacedTask[] {
     const left = [...request.candidates];
-    const chosen: TaskState[] = [];
+    const chosen: PlacedTask[] = [];
     const counts = new SpreadCounts(request.groupCounts);
     while (chosen.length < request.count && left.length > 0) {
         let set = narrowByStrategies(left, request.strategies, counts, instanceSpreadNarrows);
