@@ -1,10 +1,13 @@
-// A large cluster stays fast (indexes, not scans): 2,000 instances, 1,000 services, 20,000 tasks placed by the
-// scheduler, every task listed and described through the API, a wave of terminations replaced.
+// A large cluster works end to end: 2,000 instances, 1,000 services, 20,000 tasks placed by the scheduler, every
+// task listed and described through the API, a wave of terminations replaced. How fast is the benchmark's to say
+// (npm run bench, part 3 reads clusters up to 100,000 tasks on the emulator), not a timed assertion here. Size, not a
+// profile rule, is under test: it runs in the service-page project only (the profiles' rules are tested small).
 
-import { offlineEmulator, SETTLE_MS } from "./helpers";
+import { offlineEmulator, PROFILE, SETTLE_MS } from "./helpers";
 
-test("2,000 instances × 1,000 services × 20 tasks", () => {
-    const started = Date.now();
+const maybe = PROFILE === "service-page" ? test : test.skip;
+
+maybe("2,000 instances × 1,000 services × 20 tasks", () => {
     const { emulator, clock } = offlineEmulator();
     emulator.control.createCluster("big");
     for (let i = 0; i < 2000; i++) {
@@ -38,5 +41,4 @@ test("2,000 instances × 1,000 services × 20 tasks", () => {
     clock.advance(SETTLE_MS);
     expect(emulator.control.snapshot("big").tasks).toHaveLength(20_000);
     expect(clock.runUntilIdle()).toBe(true);
-    expect(Date.now() - started).toBeLessThan(15_000);
 });
