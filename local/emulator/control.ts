@@ -28,6 +28,9 @@ export interface RegisterInstanceInput {
     attributes?: Record<string, string>;
     capacityProviderName?: string;
     instanceType?: string;
+    /** ecs.vpc-id and ecs.subnet-id attributes; default: the emulator's VPC and the AZ's subnet. */
+    vpcId?: string;
+    subnetId?: string;
 }
 
 export interface CreateClusterOptions {
@@ -83,6 +86,8 @@ export class EmulatorControl {
                     memory: input.memory ?? 3891,
                     attributes: Object.entries(input.attributes ?? {}).map(([name, value]) => ({ name, value })),
                     capacityProviderName: input.capacityProviderName,
+                    vpcId: input.vpcId,
+                    subnetId: input.subnetId,
                 },
                 call.cause,
             );

@@ -261,10 +261,15 @@ export const listServices: Operation = (core, input) => {
     const page = readPage(input, "ListServices", 10, 100);
     const launchType = optionalString(input, "launchType");
     const schedulingStrategy = optionalString(input, "schedulingStrategy");
+    // A deleted service (DRAINING until its tasks are gone, then INACTIVE) "is no longer visible in the console or
+    // in the ListServices API operation" (API reference, DeleteService); DescribeServices still shows it.
     const { items, more } = cluster.services.page(
         page.afterSeq,
         page.limit,
-        (s) => (!launchType || (s.launchType ?? "EC2") === launchType) && (!schedulingStrategy || s.schedulingStrategy === schedulingStrategy),
+        (s) =>
+            s.status === "ACTIVE" &&
+            (!launchType || (s.launchType ?? "EC2") === launchType) &&
+            (!schedulingStrategy || s.schedulingStrategy === schedulingStrategy),
     );
     return { serviceArns: items.map((s) => s.arn), nextToken: more ? nextToken("ListServices", items[items.length - 1]!.seq) : undefined };
 };
