@@ -156,7 +156,7 @@ export class EcsEmulator {
         try {
             const operation = table && Object.hasOwn(table, operationName) ? table[operationName] : undefined;
             if (!operation) return respond(400, errorBody("UnknownOperationException", `Unknown operation ${target}.`));
-            const faults = core.faults.forCall(operationName, ecs);
+            const faults = core.faults.forCall(operationName);
             realDelayMs = faults.realDelayMs;
             if (faults.error) return respond(faults.error.status, errorBody(faults.error.type, faults.error.message));
             const cause = rootCause({ type: "api", operation: operationName, requestId, accessKeyId: caller.accessKeyId, userAgent: caller.userAgent }, operationName);

@@ -72,10 +72,10 @@ export class FaultInjector {
         return this.throttler.spend(operation, count, this.clock.now());
     }
 
-    /** Decides the faults of one ECS call, in the order ECS would apply them: throttling first. */
-    forCall(operation: string, throttled: boolean): CallFaults {
+    /** Decides the faults of one API call (ECS or Application Auto Scaling), in the order ECS would apply them: throttling first. */
+    forCall(operation: string): CallFaults {
         const result: CallFaults = { realDelayMs: 0 };
-        if (throttled && this.config.throttling && !this.throttler.admit(operation, this.clock.now())) {
+        if (this.config.throttling && !this.throttler.admit(operation, this.clock.now())) {
             this.counts.throttled++;
             result.error = throttling();
             return result;
