@@ -42,6 +42,14 @@ export interface CreateClusterOptions {
 /** A task as assertions want it: the DescribeTasks shape plus where it runs and whose it is. */
 export type TaskView = Json & { taskArn: string; serviceName?: string; ec2InstanceId: string; availabilityZone?: string; protected: boolean };
 
+/** A BLUE_GREEN / LINEAR / CANARY deployment's stage (ServiceDeployment.lifecycleStage values) and traffic share. */
+export interface DeploymentProgressView {
+    deploymentId: string;
+    strategy: string;
+    lifecycleStage: string;
+    productionTrafficPercent: number;
+}
+
 export interface ClusterSnapshot {
     clusterArn: string;
     /** Emulated time, epoch ms. */
@@ -222,6 +230,25 @@ export class EmulatorControl {
         const s = findService(resolveCluster(this.core, cluster), service);
         if (!s) throw invalidParameter(`Service ${service} not found.`);
         return describeService(s, true);
+    }
+
+    /**
+     * The current deployment's BLUE_GREEN / LINEAR / CANARY progress: its lifecycle stage (ServiceDeployment's
+     * lifecycleStage values) and the share of production traffic on green; undefined for a rolling deployment.
+     * (DescribeServiceDeployments is not emulated; this is where tests read the stage.)
+     */
+    deploymentProgress(cluster: string, service: string): DeploymentProgressView | undefined {
+        const s = findService(resolveCluster(this.core, cluster), service);
+        if (!s) throw invalidParameter(`Service ${service} not found.`);
+        const primary = s.deployments[0];
+        const progress = primary?.strategyProgress;
+        if (!primary || !progress) return undefined;
+        return {
+            deploymentId: primary.id,
+            strategy: progress.strategy,
+            lifecycleStage: progress.stage,
+            productionTrafficPercent: progress.productionTrafficPercent,
+        };
     }
 
     /** Any task still remembered (STOPPED ones for an hour), by ARN or id. */

@@ -1,6 +1,7 @@
 // State → ECS API shapes. Responses carry timestamps as epoch seconds (what the JSON protocol sends); events
 // reuse the same shapes with ISO strings (see events.ts).
 
+import { describeDeploymentConfiguration } from "./operations/deploymentConfiguration";
 import type {
     ClusterState,
     ContainerState,
@@ -202,12 +203,7 @@ export function describeService(service: ServiceState, includeTags: boolean): Js
         launchType: service.launchType,
         capacityProviderStrategy: service.capacityProviderStrategy.length ? service.capacityProviderStrategy.map((s) => ({ ...s })) : undefined,
         taskDefinition: primary?.taskDefinition.arn,
-        deploymentConfiguration: {
-            deploymentCircuitBreaker: { ...service.deploymentConfiguration.deploymentCircuitBreaker },
-            maximumPercent: service.deploymentConfiguration.maximumPercent,
-            minimumHealthyPercent: service.deploymentConfiguration.minimumHealthyPercent,
-            strategy: "ROLLING",
-        },
+        deploymentConfiguration: describeDeploymentConfiguration(service.deploymentConfiguration),
         deployments: service.deployments.map((d) => describeDeployment(service, d, counts.byDeployment.get(d.id))),
         roleArn: service.roleArn,
         events: service.events.map((e) => ({ id: e.id, createdAt: epochSeconds(e.createdAt), message: e.message })),
