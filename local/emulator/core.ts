@@ -2,6 +2,7 @@
 // and Region, the event outbox, and the task lifecycle and service scheduler that act on them.
 
 import { Arns } from "./arns";
+import { PeriodicChurn } from "./churn";
 import type { Clock, Timer } from "./clock";
 import { CONTAINER_INSTANCE_STATE_CHANGE, containerInstanceEventDetail, EventBus } from "./events";
 import { FaultInjector, type FaultConfig } from "./faults";
@@ -29,12 +30,14 @@ const SERVICE_EVENTS_KEPT = 100;
 
 export class EmulatorCore {
     readonly arns: Arns;
-    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng; profile: Rng };
+    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng; profile: Rng; churn: Rng };
     readonly faults: FaultInjector;
     readonly bus: EventBus;
     readonly retention: Retention;
     readonly lifecycle: TaskLifecycle;
     readonly scheduler: ServiceScheduler;
+    /** What ECS repeats on its own (steady-state re-emission, agent reconnects): off by default. */
+    readonly churn: PeriodicChurn;
 
     readonly clusters = new OrderedIndex<ClusterState>();
     readonly clustersByName = new Map<string, ClusterState>();
@@ -68,12 +71,15 @@ export class EmulatorCore {
             // The profile's own draws (e.g. when the adversary's AZ rebalancing acts), so that placement stays the
             // same for a seed whatever else a profile draws.
             profile: Rng.stream(seed, "profile"),
+            // Agent churn's own draws: turning it on changes nothing else a seed decides.
+            churn: Rng.stream(seed, "churn"),
         };
         this.faults = new FaultInjector(faults, clock, this.rng.faults, this.rng.eventFaults);
         this.bus = new EventBus(clock, this.faults, this.rng.events, accountId, region);
         this.retention = new Retention(timing.stoppedTaskRetentionMs, timing.inactiveRetentionMs);
         this.lifecycle = new TaskLifecycle(this);
         this.scheduler = new ServiceScheduler(this);
+        this.churn = new PeriodicChurn(this);
     }
 
     nextSeq(): number {

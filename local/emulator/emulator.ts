@@ -109,6 +109,7 @@ export class EcsEmulator {
      */
     setFaults(faults: Partial<FaultConfig>): void {
         this.core.faults.reconfigure(faults);
+        this.core.churn.faultsChanged();
     }
 
     /**

@@ -107,6 +107,7 @@ export function registerInstance(core: EmulatorCore, cluster: ClusterState, spec
     core.instancesByEc2.set(spec.ec2InstanceId, instance);
     core.emitInstanceEvent(instance);
     core.scheduler.instancesChanged(cluster);
+    core.churn.instanceRegistered(instance);
     return instance;
 }
 

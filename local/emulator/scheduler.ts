@@ -617,6 +617,9 @@ export class ServiceScheduler {
         if (steady && !service.steady) {
             core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_STEADY_STATE", core.clock.now()));
             core.serviceEvent(service, "has reached a steady state.");
+            core.churn.steadyStateReached(service);
+        } else if (!steady && service.steady) {
+            core.churn.steadyStateLeft(service);
         }
         service.steady = steady;
         if (steady) this.rebalanceAvailabilityZones(service);

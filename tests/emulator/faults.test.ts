@@ -29,7 +29,7 @@ test("faults are off by default", async () => {
     await withHarness({ timing: { apiLatencyMs: 0 } }, async (h) => {
         const results = await Promise.all(Array.from({ length: 150 }, () => outcome(h.ecs.send(new ListServicesCommand({ cluster: "c" })))));
         expect(new Set(results)).toEqual(new Set(["ok"]));
-        expect(h.emulator.faultsInjected).toEqual({ throttled: 0, serverErrors: 0, latency: 0, eventDuplicates: 0, eventDelays: 0 });
+        expect(h.emulator.faultsInjected).toEqual({ throttled: 0, serverErrors: 0, latency: 0, eventDuplicates: 0, eventDelays: 0, agentReconnects: 0 });
     });
 });
 
