@@ -19,17 +19,53 @@ import type { InstanceState, ServiceState } from "./model";
 
 const HOUR_MS = 3_600_000;
 
-export class PeriodicChurn {
-    private readonly steadyTimers = new WeakMap<ServiceState, Timer>();
-    private readonly agentTimers = new Map<InstanceState, Timer>();
+/** The periodic behaviours' settings (EcsEmulator.setChurn); each 0 = off. */
+export interface ChurnSettings {
+    steadyStateReemitMs: number;
+    agentReconnectsPerHour: number;
+    agentDisconnectMs: number;
+}
 
-    constructor(private readonly core: EmulatorCore) {}
+export class PeriodicChurn {
+    private readonly steadyTimers = new Map<ServiceState, Timer>();
+    private readonly agentTimers = new Map<InstanceState, Timer>();
+    /** Agents churn has disconnected: they reconnect whatever the settings become. */
+    private readonly down = new Set<InstanceState>();
+    private settings: ChurnSettings;
+
+    constructor(private readonly core: EmulatorCore) {
+        const { agentReconnectsPerHour, agentDisconnectMs } = core.faults.config;
+        this.settings = { steadyStateReemitMs: core.timing.steadyStateReemitMs, agentReconnectsPerHour, agentDisconnectMs };
+    }
+
+    /** Changes the settings from now on (unset keys keep theirs); stopping one lets the world go idle. */
+    configure(settings: Partial<ChurnSettings>): void {
+        this.settings = { ...this.settings, ...settings };
+        for (const [name, value] of Object.entries(this.settings)) {
+            if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+                throw new Error(`churn.${name} must be a non-negative number, got ${String(value)}`);
+            }
+        }
+        if (this.settings.steadyStateReemitMs <= 0) {
+            for (const timer of this.steadyTimers.values()) timer.cancel();
+            this.steadyTimers.clear();
+        } else {
+            // Services already steady report it again one period from now.
+            for (const cluster of this.core.clusters.values()) {
+                for (const service of cluster.services.values()) {
+                    if (service.steady && !this.steadyTimers.has(service)) this.steadyStateReached(service);
+                }
+            }
+        }
+        for (const instance of this.core.instancesByEc2.values()) if (!this.down.has(instance)) this.scheduleDisconnect(instance);
+    }
 
     /** The service arrived in steady state: with re-emission on, it reports it again every period while steady. */
     steadyStateReached(service: ServiceState): void {
-        const period = this.core.timing.steadyStateReemitMs;
-        if (period <= 0) return;
+        const period = this.settings.steadyStateReemitMs;
         this.steadyTimers.get(service)?.cancel();
+        this.steadyTimers.delete(service);
+        if (period <= 0) return;
         const timer = this.core.schedule(this.core.clock.now() + period, () => {
             this.steadyTimers.delete(service);
             if (!service.steady || service.status !== "ACTIVE") return;
@@ -53,13 +89,14 @@ export class PeriodicChurn {
         this.scheduleDisconnect(instance);
     }
 
-    /** The fault configuration changed: start (or stop) agent churn for every registered instance. */
+    /** The fault configuration changed (EcsEmulator.setFaults): agent churn follows it. */
     faultsChanged(): void {
-        for (const instance of this.core.instancesByEc2.values()) this.scheduleDisconnect(instance);
+        const { agentReconnectsPerHour, agentDisconnectMs } = this.core.faults.config;
+        this.configure({ agentReconnectsPerHour, agentDisconnectMs });
     }
 
     private scheduleDisconnect(instance: InstanceState): void {
-        const rate = this.core.faults.config.agentReconnectsPerHour;
+        const rate = this.settings.agentReconnectsPerHour;
         this.agentTimers.get(instance)?.cancel();
         this.agentTimers.delete(instance);
         if (rate <= 0 || instance.status === "INACTIVE") return;
@@ -71,14 +108,16 @@ export class PeriodicChurn {
             // An agent already disconnected (by the control API) is left alone; churn resumes after its next gap.
             if (!instance.agentConnected) return this.scheduleDisconnect(instance);
             this.core.faults.counts.agentReconnects++;
+            this.down.add(instance);
             setAgentConnected(this.core, instance, false);
-            const down = this.core.schedule(this.core.clock.now() + this.core.faults.config.agentDisconnectMs, () => {
+            const reconnect = this.core.schedule(this.core.clock.now() + this.settings.agentDisconnectMs, () => {
                 this.agentTimers.delete(instance);
+                this.down.delete(instance);
                 if (instance.status === "INACTIVE") return;
                 setAgentConnected(this.core, instance, true);
                 this.scheduleDisconnect(instance);
             });
-            this.agentTimers.set(instance, down);
+            this.agentTimers.set(instance, reconnect);
         });
         this.agentTimers.set(instance, timer);
     }

@@ -89,3 +89,17 @@ test("agentReconnectsPerHour: agents disconnect and reconnect about that often, 
     // Seeded: the same seed gives the same disconnections.
     expect(churnTrace(3).events.map((e) => e.time)).toEqual(events.map((e) => e.time));
 });
+
+test("setChurn turns both on for a while and off again: disconnected agents reconnect and the world goes idle", () => {
+    const { emulator, clock } = offlineEmulator({ seed: 5 });
+    const events = world(emulator);
+    clock.advance(2 * 60_000);
+    emulator.setChurn({ steadyStateReemitMs: 5 * 60_000, agentReconnectsPerHour: 120, agentDisconnectMs: 60_000 });
+    clock.advance(HOUR);
+    expect(steadyStates(events).length).toBeGreaterThan(5);
+    // Some agent is down for a minute at a time, often; stop in the middle of the hour's churn.
+    emulator.setChurn({ steadyStateReemitMs: 0, agentReconnectsPerHour: 0 });
+    expect(clock.runUntilIdle()).toBe(true);
+    expect(emulator.control.snapshot("c").instances.every((i) => i.agentConnected === true)).toBe(true);
+    expect(() => emulator.setChurn({ agentReconnectsPerHour: -1 })).toThrow(/churn.agentReconnectsPerHour must be a non-negative number/);
+});
