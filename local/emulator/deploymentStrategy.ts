@@ -84,10 +84,10 @@ export class DeploymentStrategyRunner {
     }
 
     /**
-     * Moves the deployment through its stages as far as it can now. `greenReady`: the green set is at desiredCount
-     * and healthy. `stopBlue` stops the blue tasks at clean-up.
+     * Moves the deployment through its stages as far as it can now. `greenReady`: whether the green set is at
+     * desiredCount and healthy (asked only during SCALE_UP). `stopBlue` stops the blue tasks at clean-up.
      */
-    advance(service: ServiceState, greenReady: boolean, stopBlue: (tasks: TaskState[]) => void): void {
+    advance(service: ServiceState, greenReady: () => boolean, stopBlue: (tasks: TaskState[]) => void): void {
         const primary = service.deployments[0];
         const progress = primary?.strategyProgress;
         if (!primary || !progress || progress.stage === "CLEAN_UP" || primary.rolloutState !== "IN_PROGRESS") return;
@@ -98,7 +98,7 @@ export class DeploymentStrategyRunner {
         for (;;) {
             switch (progress.stage) {
                 case "SCALE_UP":
-                    if (!greenReady) return;
+                    if (!greenReady()) return;
                     progress.stage = "TEST_TRAFFIC_SHIFT";
                     break;
                 case "TEST_TRAFFIC_SHIFT":

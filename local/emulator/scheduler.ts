@@ -200,7 +200,7 @@ export class ServiceScheduler {
         if (service.schedulingStrategy === "DAEMON") this.reconcileDaemon(service);
         else {
             this.reconcileReplica(service);
-            this.strategies.advance(service, this.greenReady(service), (blue) => {
+            this.strategies.advance(service, () => this.greenReady(service), (blue) => {
                 for (const t of blue) this.stopOutgoing(service, t);
                 if (blue.length === 0) return;
                 this.core.serviceEvent(service, `has stopped ${blue.length} running tasks: ${taskIds(blue)}.`);
