@@ -35,7 +35,8 @@ export class PeriodicChurn {
 
     constructor(private readonly core: EmulatorCore) {
         const { agentReconnectsPerHour, agentDisconnectMs } = core.faults.config;
-        this.settings = { steadyStateReemitMs: core.timing.steadyStateReemitMs, agentReconnectsPerHour, agentDisconnectMs };
+        const steadyStateReemitMs = core.timing.steadyStateReemitMs;
+        this.settings = { steadyStateReemitMs, agentReconnectsPerHour, agentDisconnectMs };
     }
 
     /** Changes the settings from now on (unset keys keep theirs); stopping one lets the world go idle. */
@@ -57,7 +58,9 @@ export class PeriodicChurn {
                 }
             }
         }
-        for (const instance of this.core.instancesByEc2.values()) if (!this.down.has(instance)) this.scheduleDisconnect(instance);
+        for (const instance of this.core.instancesByEc2.values()) {
+            if (!this.down.has(instance)) this.scheduleDisconnect(instance);
+        }
     }
 
     /** The service arrived in steady state: with re-emission on, it reports it again every period while steady. */

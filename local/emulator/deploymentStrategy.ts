@@ -1,12 +1,14 @@
 // ECS-native BLUE_GREEN, LINEAR and CANARY deployments of REPLICA services (developer guide "Amazon ECS blue/green
 // deployments", "Amazon ECS linear deployments", "Amazon ECS canary deployments"; API reference
-// DeploymentConfiguration, LinearConfiguration, CanaryConfiguration, ServiceDeployment.lifecycleStage). A deployment
-// that replaces running tasks keeps the blue (older) tasks running, scales the green deployment up to 100 % of desiredCount ("SCALE_UP: the
-// green service revision scales up to 100% and launches new tasks"), shifts production traffic (BLUE_GREEN all at
-// once; LINEAR in equal stepPercent steps, waiting stepBakeTimeInMinutes between steps but not after 100 %; CANARY
-// canaryPercent, canaryBakeTimeInMinutes, then the rest), waits bakeTimeInMinutes ("the time period when both blue
-// and green service revisions are running simultaneously after the production traffic has shifted"), then stops the
-// blue tasks (CLEAN_UP). The rolling limits do not bound the green set; placement (capacity) does.
+// DeploymentConfiguration, LinearConfiguration, CanaryConfiguration, ServiceDeployment.lifecycleStage).
+//
+// A deployment that replaces running tasks keeps the blue (older) tasks running and scales the green deployment up
+// to 100 % of desiredCount ("SCALE_UP: the green service revision scales up to 100% and launches new tasks"); the
+// rolling limits do not bound the green set, placement (capacity) does. It then shifts production traffic:
+// BLUE_GREEN all at once; LINEAR in equal stepPercent steps, waiting stepBakeTimeInMinutes between steps ("not
+// applied after reaching 100 percent traffic"); CANARY canaryPercent, canaryBakeTimeInMinutes, then the rest. It
+// waits bakeTimeInMinutes ("the time period when both blue and green service revisions are running simultaneously
+// after the production traffic has shifted") and stops the blue tasks (CLEAN_UP).
 //
 // The emulator's choices, where the pages are silent: the emulated services are headless (no load balancer or
 // Service Connect: "Amazon ECS doesn't manage the traffic shift automatically for headless services"), so traffic

@@ -60,7 +60,14 @@ export interface CallFaults {
 
 export class FaultInjector {
     readonly config: FaultConfig;
-    readonly counts: FaultCounts = { throttled: 0, serverErrors: 0, latency: 0, eventDuplicates: 0, eventDelays: 0, agentReconnects: 0 };
+    readonly counts: FaultCounts = {
+        throttled: 0,
+        serverErrors: 0,
+        latency: 0,
+        eventDuplicates: 0,
+        eventDelays: 0,
+        agentReconnects: 0,
+    };
     private readonly throttler = new Throttler();
 
     constructor(
@@ -83,7 +90,7 @@ export class FaultInjector {
         return this.throttler.spend(operation, count, this.clock.now());
     }
 
-    /** Decides the faults of one API call (ECS or Application Auto Scaling), in the order ECS would apply them: throttling first. */
+    /** Decides the faults of one API call (ECS or Application Auto Scaling), in ECS's order: throttling first. */
     forCall(operation: string): CallFaults {
         const result: CallFaults = { realDelayMs: 0 };
         if (this.config.throttling && !this.throttler.admit(operation, this.clock.now())) {

@@ -68,7 +68,9 @@ export function registerInstance(core: EmulatorCore, cluster: ClusterState, spec
     // instance was launched into. Their ids are the emulator's: one VPC per account and Region, one subnet per AZ,
     // derived from names (not drawn from a seed, so that registering never changes later random choices).
     attributes.set("ecs.vpc-id", spec.vpcId ?? `vpc-${shortHash(`${core.accountId}/${core.region}`)}`);
-    if (spec.availabilityZone) attributes.set("ecs.subnet-id", spec.subnetId ?? `subnet-${shortHash(spec.availabilityZone)}`);
+    if (spec.availabilityZone) {
+        attributes.set("ecs.subnet-id", spec.subnetId ?? `subnet-${shortHash(spec.availabilityZone)}`);
+    }
     for (const c of AGENT_CAPABILITIES) attributes.set(c, undefined);
     for (const a of spec.attributes ?? []) attributes.set(a.name, a.value);
     const id = core.rng.ids.hex(32);

@@ -227,7 +227,7 @@ const SUBJECT_OPERATORS: ReadonlyMap<string, readonly Op[] | undefined> = new Ma
     ["task:group", undefined],
 ]);
 
-const OP_WORDS: Record<Op, string> = Object.fromEntries(Object.entries(WORD_OPS).map(([word, op]) => [op, word])) as Record<Op, string>;
+const OP_WORDS = Object.fromEntries(Object.entries(WORD_OPS).map(([word, op]) => [op, word])) as Record<Op, string>;
 
 function checkSubject(subject: string, pos: number): void {
     if (SUBJECT_OPERATORS.has(subject)) return;
@@ -239,7 +239,8 @@ function checkOperator(subject: string, op: Op, pos: number): void {
     const valid = SUBJECT_OPERATORS.get(subject);
     if (valid === undefined || valid.includes(op)) return;
     const names = valid.map((o) => `${OP_WORDS[o]} (${o})`).join(", ");
-    throw new QuerySyntaxError(`operator '${op}' is not valid for subject '${subject}' at ${pos}: expected one of ${names}`);
+    const where = `for subject '${subject}' at ${pos}`;
+    throw new QuerySyntaxError(`operator '${op}' is not valid ${where}: expected one of ${names}`);
 }
 
 /** The subject's values on an instance (task:group has several; absent subjects have none). */

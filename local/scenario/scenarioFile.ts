@@ -284,7 +284,9 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
 const BAKE_MINUTES = "an integer from 0 to 1440 (minutes)";
 
 function minutes(r: Reader, value: Json, field: string): number {
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 1440) r.fail(field, `expected ${BAKE_MINUTES}, got ${describe(value)}`);
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 1440) {
+        r.fail(field, `expected ${BAKE_MINUTES}, got ${describe(value)}`);
+    }
     return value;
 }
 
@@ -300,41 +302,48 @@ function tenthPercent(r: Reader, value: Json, field: string, min: number): numbe
 function readDeployment(r: Reader, o: Record<string, Json>, field: string): ScenarioDeployment | undefined {
     const keys = ["deploymentStrategy", "bakeTimeInMinutes", "linearConfiguration", "canaryConfiguration"];
     if (keys.every((k) => o[k] === undefined)) return undefined;
+    const strategies = /^(ROLLING|BLUE_GREEN|LINEAR|CANARY)$/;
     const strategy = (o.deploymentStrategy === undefined
         ? "ROLLING"
-        : r.string(o.deploymentStrategy, `${field}.deploymentStrategy`, /^(ROLLING|BLUE_GREEN|LINEAR|CANARY)$/, "ROLLING, BLUE_GREEN, LINEAR or CANARY")) as ScenarioDeployment["strategy"];
+        : r.string(o.deploymentStrategy, `${field}.deploymentStrategy`, strategies, "ROLLING|BLUE_GREEN|LINEAR|CANARY")
+    ) as ScenarioDeployment["strategy"];
     const out: ScenarioDeployment = { strategy };
-    if (o.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = minutes(r, o.bakeTimeInMinutes, `${field}.bakeTimeInMinutes`);
-    if (strategy === "BLUE_GREEN" && out.bakeTimeInMinutes === undefined) r.fail(`${field}.bakeTimeInMinutes`, `BLUE_GREEN needs a bake time: expected ${BAKE_MINUTES}`);
-    if (strategy === "ROLLING" && out.bakeTimeInMinutes !== undefined) r.fail(`${field}.bakeTimeInMinutes`, "only BLUE_GREEN, LINEAR and CANARY bake");
+    const bake = `${field}.bakeTimeInMinutes`;
+    if (o.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = minutes(r, o.bakeTimeInMinutes, bake);
+    const baked = out.bakeTimeInMinutes !== undefined;
+    if (strategy === "BLUE_GREEN" && !baked) r.fail(bake, `BLUE_GREEN needs a bake time: expected ${BAKE_MINUTES}`);
+    if (strategy === "ROLLING" && baked) r.fail(bake, "only BLUE_GREEN, LINEAR and CANARY bake");
     if (o.linearConfiguration !== undefined) {
         const f = `${field}.linearConfiguration`;
         if (strategy !== "LINEAR") r.fail(f, `only with deploymentStrategy LINEAR, not ${strategy}`);
         const lo = r.object(o.linearConfiguration, f, ["stepPercent", "stepBakeTimeInMinutes"]);
-        out.linearConfiguration = {
-            ...(lo.stepPercent === undefined ? {} : { stepPercent: tenthPercent(r, lo.stepPercent, `${f}.stepPercent`, 3) }),
-            ...(lo.stepBakeTimeInMinutes === undefined ? {} : { stepBakeTimeInMinutes: minutes(r, lo.stepBakeTimeInMinutes, `${f}.stepBakeTimeInMinutes`) }),
-        };
+        const linear: NonNullable<ScenarioDeployment["linearConfiguration"]> = (out.linearConfiguration = {});
+        if (lo.stepPercent !== undefined) linear.stepPercent = tenthPercent(r, lo.stepPercent, `${f}.stepPercent`, 3);
+        const stepBake = lo.stepBakeTimeInMinutes;
+        if (stepBake !== undefined) linear.stepBakeTimeInMinutes = minutes(r, stepBake, `${f}.stepBakeTimeInMinutes`);
     }
     if (o.canaryConfiguration !== undefined) {
         const f = `${field}.canaryConfiguration`;
         if (strategy !== "CANARY") r.fail(f, `only with deploymentStrategy CANARY, not ${strategy}`);
         const co = r.object(o.canaryConfiguration, f, ["canaryPercent", "canaryBakeTimeInMinutes"]);
-        out.canaryConfiguration = {
-            ...(co.canaryPercent === undefined ? {} : { canaryPercent: tenthPercent(r, co.canaryPercent, `${f}.canaryPercent`, 0.1) }),
-            ...(co.canaryBakeTimeInMinutes === undefined ? {} : { canaryBakeTimeInMinutes: minutes(r, co.canaryBakeTimeInMinutes, `${f}.canaryBakeTimeInMinutes`) }),
-        };
+        const canary: NonNullable<ScenarioDeployment["canaryConfiguration"]> = (out.canaryConfiguration = {});
+        const percent = co.canaryPercent;
+        if (percent !== undefined) canary.canaryPercent = tenthPercent(r, percent, `${f}.canaryPercent`, 0.1);
+        const wait = co.canaryBakeTimeInMinutes;
+        if (wait !== undefined) canary.canaryBakeTimeInMinutes = minutes(r, wait, `${f}.canaryBakeTimeInMinutes`);
     }
     return out;
 }
 
 function readChurn(r: Reader, value: Json, field: string): ScenarioChurn {
     const o = r.object(value, field, ["seconds", "agentReconnectsPerHour", "agentDisconnectSeconds", "steadyStateReemitSeconds"]);
+    const integer = (key: string, fallback: number, min: number, max: number) =>
+        o[key] === undefined ? fallback : r.integer(o[key], `${field}.${key}`, min, max);
     const churn: ScenarioChurn = {
         seconds: r.integer(o.seconds, `${field}.seconds`, 1, 7 * 86400),
-        agentReconnectsPerHour: o.agentReconnectsPerHour === undefined ? 0 : r.integer(o.agentReconnectsPerHour, `${field}.agentReconnectsPerHour`, 0, 3600),
-        agentDisconnectSeconds: o.agentDisconnectSeconds === undefined ? 5 : r.integer(o.agentDisconnectSeconds, `${field}.agentDisconnectSeconds`, 1, 3600),
-        steadyStateReemitSeconds: o.steadyStateReemitSeconds === undefined ? 0 : r.integer(o.steadyStateReemitSeconds, `${field}.steadyStateReemitSeconds`, 0, 86400),
+        agentReconnectsPerHour: integer("agentReconnectsPerHour", 0, 0, 3600),
+        agentDisconnectSeconds: integer("agentDisconnectSeconds", 5, 1, 3600),
+        steadyStateReemitSeconds: integer("steadyStateReemitSeconds", 0, 0, 86400),
     };
     if (churn.agentReconnectsPerHour === 0 && churn.steadyStateReemitSeconds === 0) {
         r.fail(field, "expected agentReconnectsPerHour and/or steadyStateReemitSeconds above 0 (nothing would churn)");
@@ -344,8 +353,8 @@ function readChurn(r: Reader, value: Json, field: string): ScenarioChurn {
 
 function readStep(r: Reader, value: Json, field: string): ScenarioStep {
     const actions = [
-        "terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect", "failHealthChecks", "passHealthChecks",
-        "deploy", "churn",
+        "terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect", "failHealthChecks",
+        "passHealthChecks", "deploy", "churn",
     ];
     const o = r.object(value, field, actions);
     const keys = Object.keys(o);
@@ -413,7 +422,9 @@ export function parseScenario(text: string, file: string): Scenario {
         }
         if ("deploy" in step) step.deploy.forEach((name, j) => {
             if (!names.has(name)) r.fail(`steps[${i}].deploy[${j}]`, "no such service");
-            else if (services.find((s) => s.name === name)!.schedulingStrategy === "DAEMON") r.fail(`steps[${i}].deploy[${j}]`, "the scenario deploys REPLICA services only");
+            else if (services.find((s) => s.name === name)!.schedulingStrategy === "DAEMON") {
+                r.fail(`steps[${i}].deploy[${j}]`, "the scenario deploys REPLICA services only");
+            }
         });
     });
 

@@ -166,7 +166,8 @@ export class ScenarioWorld {
         const service = this.scenario.services.find((s) => s.name === name)!;
         const release = (this.releases.get(name) ?? 0) + 1;
         this.releases.set(name, release);
-        const taskDefinition = this.control.registerTaskDefinition(taskDefinitionFor(service, [{ name: "RELEASE", value: String(release) }]));
+        const revision = taskDefinitionFor(service, [{ name: "RELEASE", value: String(release) }]);
+        const taskDefinition = this.control.registerTaskDefinition(revision);
         this.control.deployService(this.scenario.cluster, name, { taskDefinition }, "owner");
     }
 
@@ -178,11 +179,14 @@ export class ScenarioWorld {
             steadyStateReemitMs: churn.steadyStateReemitSeconds * 1000,
         };
         this.emulator.setChurn(on);
-        this.clock.schedule(this.clock.now() + churn.seconds * 1000, () => this.emulator.setChurn({ agentReconnectsPerHour: 0, steadyStateReemitMs: 0 }));
-        const what = [
-            churn.agentReconnectsPerHour > 0 ? `agents reconnect ${churn.agentReconnectsPerHour}/h (down ${churn.agentDisconnectSeconds} s)` : "",
-            churn.steadyStateReemitSeconds > 0 ? `steady state re-emitted every ${churn.steadyStateReemitSeconds} s` : "",
-        ].filter(Boolean);
+        const off = () => this.emulator.setChurn({ agentReconnectsPerHour: 0, steadyStateReemitMs: 0 });
+        this.clock.schedule(this.clock.now() + churn.seconds * 1000, off);
+        const what: string[] = [];
+        if (churn.agentReconnectsPerHour > 0) {
+            what.push(`agents reconnect ${churn.agentReconnectsPerHour}/h (down ${churn.agentDisconnectSeconds} s)`);
+        }
+        const reemit = churn.steadyStateReemitSeconds;
+        if (reemit > 0) what.push(`steady state re-emitted every ${reemit} s`);
         return `churn for ${churn.seconds} s: ${what.join(", ")}`;
     }
 

@@ -99,7 +99,10 @@ export const createService: Operation = (core, input, call) => {
     if (daemon && strategies.length > 0) throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
     const constraints = readConstraints(input) ?? [];
     if (constraints.length + taskDefinition.placementConstraints.length > 10) throw invalidParameter("A maximum of 10 placement constraints is supported.");
-    const deploymentConfiguration = readDeploymentConfiguration(input, defaultDeploymentConfiguration(daemon), { daemon, controller });
+    const deploymentConfiguration = readDeploymentConfiguration(input, defaultDeploymentConfiguration(daemon), {
+        daemon,
+        controller,
+    });
     const azRebalancing = optionalString(input, "availabilityZoneRebalancing");
     if (azRebalancing !== undefined && azRebalancing !== "ENABLED" && azRebalancing !== "DISABLED") throw invalidParameter("availabilityZoneRebalancing must be ENABLED or DISABLED.");
     const propagateTags = optionalString(input, "propagateTags");
