@@ -1,7 +1,11 @@
 // A large cluster stays fast (indexes, not scans): 2,000 instances, 1,000 services, 20,000 tasks placed by the
 // scheduler, every task listed and described through the API, a wave of terminations replaced.
 
-import { offlineEmulator, SETTLE_MS } from "./helpers";
+import { offlineEmulator, PROFILE, SETTLE_MS } from "./helpers";
+
+// The adversarial profile collects every tied candidate instead of stopping at the first (profiles/adversarial.ts):
+// this run takes it 11–13 s alone on the 2 shared cores (the same before and after the deployment-strategy work),
+// and 16–23 s inside the whole suite, so its bound is wider; a scan instead of an index would still take minutes.
 
 test("2,000 instances × 1,000 services × 20 tasks", () => {
     const started = Date.now();
@@ -38,5 +42,5 @@ test("2,000 instances × 1,000 services × 20 tasks", () => {
     clock.advance(SETTLE_MS);
     expect(emulator.control.snapshot("big").tasks).toHaveLength(20_000);
     expect(clock.runUntilIdle()).toBe(true);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(PROFILE === "adversarial" ? 25_000 : 15_000);
 });
