@@ -178,7 +178,7 @@ export function observeTable(costs: readonly ObserveCost[]): string {
 }
 
 export function observeModelLine(latencyMs: number): string {
-    return `Durations are the token-bucket model's (bench/throttleModel.ts) on the calls each read made: ${latencyMs} ms per call (the emulator's latency), observe()'s three chains side by side (instances → tasks in ECS's "cluster resource read" bucket, 100 burst / 20 per s; services in "service read", 100 / 20; scalable targets unthrottled), buckets full at the start, an ideal client that waits exactly for each token — the least time ECS's documented rates allow when no one else in the account calls. Measured: the same read against the emulator's throttling buckets (the same table) on a real-time clock, with the function's SDK settings (adaptive retries, ${MAX_ATTEMPTS} attempts); requests include the retries of throttled calls.`;
+    return `Durations are the token-bucket model's (bench/throttleModel.ts) on the calls each read made: ${latencyMs} ms per call (the emulator's latency), observe()'s three chains side by side (instances → tasks in ECS's "cluster resource read" bucket, 100 burst / 20 per s; services in "service read", 100 / 20; scalable targets in the emulator's own Application Auto Scaling bucket, 50 / 20, no documented rate), buckets full at the start, an ideal client that waits exactly for each token — the least time ECS's documented rates allow when no one else in the account calls. Measured: the same read against the emulator's throttling buckets (the same table) on a real-time clock, with the function's SDK settings (adaptive retries, ${MAX_ATTEMPTS} attempts); requests include the retries of throttled calls.`;
 }
 
 export function observeTargetLine(costs: readonly ObserveCost[]): string {

@@ -38,7 +38,8 @@ export function bucketOf(operation: string): Bucket | undefined {
 
 /**
  * observe()'s three chains: instances then tasks (cluster resource read), services (service read), scalable
- * targets (Application Auto Scaling, not in ECS's table: latency only). The pass takes as long as its slowest.
+ * targets (Application Auto Scaling publishes no rate: the emulator's own 50 / 20 bucket). The pass takes as long
+ * as its slowest.
  */
 export const OBSERVE_CHAINS: readonly (readonly string[])[] = [
     ["ListContainerInstances", "DescribeContainerInstances", "ListTasks", "DescribeTasks"],

@@ -29,6 +29,9 @@ export interface RegisterInstanceInput {
     attributes?: Record<string, string>;
     capacityProviderName?: string;
     instanceType?: string;
+    /** ecs.vpc-id and ecs.subnet-id attributes; default: the emulator's VPC and the AZ's subnet. */
+    vpcId?: string;
+    subnetId?: string;
 }
 
 export interface CapacityProviderView extends Json {
@@ -54,6 +57,14 @@ export interface CreateClusterOptions {
 /** A task as assertions want it: the DescribeTasks shape plus where it runs and whose it is. */
 /** `ec2InstanceId` is undefined while the task is PROVISIONING. */
 export type TaskView = Json & { taskArn: string; serviceName?: string; ec2InstanceId?: string; availabilityZone?: string; protected: boolean };
+
+/** A BLUE_GREEN / LINEAR / CANARY deployment's stage (ServiceDeployment.lifecycleStage values) and traffic share. */
+export interface DeploymentProgressView {
+    deploymentId: string;
+    strategy: string;
+    lifecycleStage: string;
+    productionTrafficPercent: number;
+}
 
 export interface ClusterSnapshot {
     clusterArn: string;
@@ -99,6 +110,8 @@ export class EmulatorControl {
                     memory: input.memory ?? 3891,
                     attributes: Object.entries(input.attributes ?? {}).map(([name, value]) => ({ name, value })),
                     capacityProviderName: input.capacityProviderName,
+                    vpcId: input.vpcId,
+                    subnetId: input.subnetId,
                 },
                 call.cause,
             );
@@ -272,6 +285,25 @@ export class EmulatorControl {
         const s = findService(resolveCluster(this.core, cluster), service);
         if (!s) throw invalidParameter(`Service ${service} not found.`);
         return describeService(s, true);
+    }
+
+    /**
+     * The current deployment's BLUE_GREEN / LINEAR / CANARY progress: its lifecycle stage (ServiceDeployment's
+     * lifecycleStage values) and the share of production traffic on green; undefined for a rolling deployment.
+     * (DescribeServiceDeployments is not emulated; this is where tests read the stage.)
+     */
+    deploymentProgress(cluster: string, service: string): DeploymentProgressView | undefined {
+        const s = findService(resolveCluster(this.core, cluster), service);
+        if (!s) throw invalidParameter(`Service ${service} not found.`);
+        const primary = s.deployments[0];
+        const progress = primary?.strategyProgress;
+        if (!primary || !progress) return undefined;
+        return {
+            deploymentId: primary.id,
+            strategy: progress.strategy,
+            lifecycleStage: progress.stage,
+            productionTrafficPercent: progress.productionTrafficPercent,
+        };
     }
 
     /** Any task still remembered (STOPPED ones for an hour), by ARN or id. */

@@ -2,6 +2,7 @@
 // and Region, the event outbox, and the task lifecycle and service scheduler that act on them.
 
 import { Arns } from "./arns";
+import { PeriodicChurn } from "./churn";
 import type { Clock, Timer } from "./clock";
 import { CONTAINER_INSTANCE_STATE_CHANGE, containerInstanceEventDetail, EventBus } from "./events";
 import { FaultInjector, type FaultConfig } from "./faults";
@@ -30,7 +31,7 @@ const SERVICE_EVENTS_KEPT = 100;
 
 export class EmulatorCore {
     readonly arns: Arns;
-    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng; profile: Rng; autoScaling: Rng };
+    readonly rng: { ids: Rng; placement: Rng; faults: Rng; eventFaults: Rng; events: Rng; profile: Rng; autoScaling: Rng; churn: Rng };
     readonly faults: FaultInjector;
     readonly bus: EventBus;
     readonly retention: Retention;
@@ -38,6 +39,8 @@ export class EmulatorCore {
     readonly scheduler: ServiceScheduler;
     /** Auto Scaling group capacity providers and ECS cluster auto scaling (managedScaling.ts). */
     readonly managedScaling: ManagedScaling;
+    /** What ECS repeats on its own (steady-state re-emission, agent reconnects): off by default. */
+    readonly churn: PeriodicChurn;
 
     readonly clusters = new OrderedIndex<ClusterState>();
     readonly clustersByName = new Map<string, ClusterState>();
@@ -73,6 +76,8 @@ export class EmulatorCore {
             profile: Rng.stream(seed, "profile"),
             // EC2 Auto Scaling's random choice among instances it may terminate.
             autoScaling: Rng.stream(seed, "auto scaling"),
+            // Agent churn's own draws: turning it on changes nothing else a seed decides.
+            churn: Rng.stream(seed, "churn"),
         };
         this.faults = new FaultInjector(faults, clock, this.rng.faults, this.rng.eventFaults);
         this.bus = new EventBus(clock, this.faults, this.rng.events, accountId, region);
@@ -80,6 +85,7 @@ export class EmulatorCore {
         this.lifecycle = new TaskLifecycle(this);
         this.scheduler = new ServiceScheduler(this);
         this.managedScaling = new ManagedScaling(this);
+        this.churn = new PeriodicChurn(this);
     }
 
     nextSeq(): number {

@@ -4,6 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rootCause } from "./causes";
+import type { ChurnSettings } from "./churn";
 import { VirtualClock, type Clock } from "./clock";
 import { EmulatorControl } from "./control";
 import { EmulatorCore } from "./core";
@@ -109,6 +110,16 @@ export class EcsEmulator {
      */
     setFaults(faults: Partial<FaultConfig>): void {
         this.core.faults.reconfigure(faults);
+        this.core.churn.faultsChanged();
+    }
+
+    /**
+     * The periodic behaviours from now on (churn.ts; unset keys keep their values, 0 turns one off):
+     * SERVICE_STEADY_STATE re-emission and agent reconnect churn, e.g. on for a scenario's churn window, then off.
+     */
+    setChurn(settings: Partial<ChurnSettings>): void {
+        this.core.churn.configure(settings);
+        this.core.bus.flush();
     }
 
     /**
@@ -156,7 +167,7 @@ export class EcsEmulator {
         try {
             const operation = table && Object.hasOwn(table, operationName) ? table[operationName] : undefined;
             if (!operation) return respond(400, errorBody("UnknownOperationException", `Unknown operation ${target}.`));
-            const faults = core.faults.forCall(operationName, ecs);
+            const faults = core.faults.forCall(operationName);
             realDelayMs = faults.realDelayMs;
             if (faults.error) return respond(faults.error.status, errorBody(faults.error.type, faults.error.message));
             const cause = rootCause({ type: "api", operation: operationName, requestId, accessKeyId: caller.accessKeyId, userAgent: caller.userAgent }, operationName);

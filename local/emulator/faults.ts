@@ -20,6 +20,13 @@ export interface FaultConfig {
     eventDelayMs: number;
     /** Limit error and latency injection to these operations (all when empty). Throttling follows the table. */
     operations: string[];
+    /**
+     * ECS agents disconnect and reconnect this many times an hour per instance on average (seeded); 0 = off, the
+     * default (periodic: runUntilIdle() then never finds the world idle). See churn.ts.
+     */
+    agentReconnectsPerHour: number;
+    /** How long a churned agent stays disconnected. Emulator choice. */
+    agentDisconnectMs: number;
 }
 
 export const DEFAULT_FAULTS: Readonly<FaultConfig> = {
@@ -30,6 +37,8 @@ export const DEFAULT_FAULTS: Readonly<FaultConfig> = {
     eventDelayRate: 0,
     eventDelayMs: 5_000,
     operations: [],
+    agentReconnectsPerHour: 0,
+    agentDisconnectMs: 5_000,
 };
 
 export interface FaultCounts {
@@ -38,6 +47,8 @@ export interface FaultCounts {
     latency: number;
     eventDuplicates: number;
     eventDelays: number;
+    /** Agent disconnections started by agent churn (each followed by its reconnection). */
+    agentReconnects: number;
 }
 
 export interface CallFaults {
@@ -49,7 +60,14 @@ export interface CallFaults {
 
 export class FaultInjector {
     readonly config: FaultConfig;
-    readonly counts: FaultCounts = { throttled: 0, serverErrors: 0, latency: 0, eventDuplicates: 0, eventDelays: 0 };
+    readonly counts: FaultCounts = {
+        throttled: 0,
+        serverErrors: 0,
+        latency: 0,
+        eventDuplicates: 0,
+        eventDelays: 0,
+        agentReconnects: 0,
+    };
     private readonly throttler = new Throttler();
 
     constructor(
@@ -72,10 +90,10 @@ export class FaultInjector {
         return this.throttler.spend(operation, count, this.clock.now());
     }
 
-    /** Decides the faults of one ECS call, in the order ECS would apply them: throttling first. */
-    forCall(operation: string, throttled: boolean): CallFaults {
+    /** Decides the faults of one API call (ECS or Application Auto Scaling), in ECS's order: throttling first. */
+    forCall(operation: string): CallFaults {
         const result: CallFaults = { realDelayMs: 0 };
-        if (throttled && this.config.throttling && !this.throttler.admit(operation, this.clock.now())) {
+        if (this.config.throttling && !this.throttler.admit(operation, this.clock.now())) {
             this.counts.throttled++;
             result.error = throttling();
             return result;

@@ -5,6 +5,7 @@ export { VirtualClock, ScaledClock, type Clock, type Timer } from "./clock";
 export { DEFAULT_TIMING, type Timing } from "./timing";
 export { DEFAULT_FAULTS, type FaultConfig, type FaultCounts } from "./faults";
 export { THROTTLE_CATEGORIES, type ThrottleCategory } from "./throttling";
+export type { ChurnSettings } from "./churn";
 export { causeChain, type Cause, type RootCause } from "./causes";
 export {
     CONTAINER_INSTANCE_STATE_CHANGE,

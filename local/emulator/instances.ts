@@ -2,6 +2,7 @@
 // UpdateContainerInstancesState and DeregisterContainerInstance) and the control API (EC2 terminating an
 // instance, the agent disconnecting): each emits the container-instance event and tells the scheduler.
 
+import { createHash } from "node:crypto";
 import { follows, type Cause } from "./causes";
 import type { EmulatorCore } from "./core";
 import type { ClusterState, InstanceState } from "./model";
@@ -19,6 +20,9 @@ export interface InstanceSpec {
     portsUdp?: number[];
     attributes?: { name: string; value?: string }[];
     capacityProviderName?: string;
+    /** ecs.vpc-id / ecs.subnet-id; default: the emulator's VPC and the subnet of the AZ. */
+    vpcId?: string;
+    subnetId?: string;
     tags?: Map<string, string>;
     versionInfo?: { agentVersion?: string; agentHash?: string; dockerVersion?: string };
 }
@@ -41,6 +45,10 @@ const AGENT_CAPABILITIES = [
     "com.amazonaws.ecs.capability.task-iam-role",
 ];
 
+function shortHash(text: string): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, 17);
+}
+
 /** Registers an instance, or reconnects the existing registration of the same EC2 instance in the cluster. */
 export function registerInstance(core: EmulatorCore, cluster: ClusterState, spec: InstanceSpec, cause: Cause): InstanceState {
     const existing = core.instancesByEc2.get(spec.ec2InstanceId);
@@ -54,7 +62,15 @@ export function registerInstance(core: EmulatorCore, cluster: ClusterState, spec
     attributes.set("ecs.instance-type", spec.instanceType ?? "m5.large");
     attributes.set("ecs.ami-id", spec.amiId ?? "ami-0a1b2c3d4e5f67890");
     attributes.set("ecs.os-type", "linux");
+    attributes.set("ecs.os-family", "LINUX");
     attributes.set("ecs.cpu-architecture", "x86_64");
+    // Built-in attributes (developer guide "Amazon ECS container instance attributes"): the VPC and subnet the
+    // instance was launched into. Their ids are the emulator's: one VPC per account and Region, one subnet per AZ,
+    // derived from names (not drawn from a seed, so that registering never changes later random choices).
+    attributes.set("ecs.vpc-id", spec.vpcId ?? `vpc-${shortHash(`${core.accountId}/${core.region}`)}`);
+    if (spec.availabilityZone) {
+        attributes.set("ecs.subnet-id", spec.subnetId ?? `subnet-${shortHash(spec.availabilityZone)}`);
+    }
     for (const c of AGENT_CAPABILITIES) attributes.set(c, undefined);
     for (const a of spec.attributes ?? []) attributes.set(a.name, a.value);
     const id = core.rng.ids.hex(32);
@@ -93,6 +109,7 @@ export function registerInstance(core: EmulatorCore, cluster: ClusterState, spec
     core.instancesByEc2.set(spec.ec2InstanceId, instance);
     core.emitInstanceEvent(instance);
     core.scheduler.instancesChanged(cluster);
+    core.churn.instanceRegistered(instance);
     return instance;
 }
 

@@ -144,6 +144,8 @@ export interface DeploymentState {
     failedTasks: number;
     /** The action that created this deployment: tasks started and stopped to roll it out follow from it. */
     readonly cause: Cause;
+    /** Set for a BLUE_GREEN / LINEAR / CANARY deployment that replaces running tasks (deploymentStrategy.ts). */
+    strategyProgress?: StrategyProgress;
 }
 
 export interface ServiceEventRecord {
@@ -152,10 +154,47 @@ export interface ServiceEventRecord {
     message: string;
 }
 
+export type DeploymentStrategyName = "ROLLING" | "BLUE_GREEN" | "LINEAR" | "CANARY";
+
+/** A lifecycle hook as given (stored and described; the emulator does not invoke it). */
+export interface LifecycleHookState {
+    targetType?: string;
+    hookTargetArn?: string;
+    roleArn?: string;
+    lifecycleStages: string[];
+    hookDetails?: unknown;
+}
+
 export interface DeploymentConfigurationState {
     minimumHealthyPercent: number;
     maximumPercent: number;
     deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+    /** ECS-native deployment strategy (API reference, DeploymentConfiguration.strategy); default ROLLING. */
+    strategy: DeploymentStrategyName;
+    /** Minutes blue and green both run after production traffic has shifted (BLUE_GREEN, LINEAR, CANARY). */
+    bakeTimeInMinutes?: number;
+    linearConfiguration?: { stepPercent: number; stepBakeTimeInMinutes: number };
+    canaryConfiguration?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+    lifecycleHooks: LifecycleHookState[];
+}
+
+/** ServiceDeploymentLifecycleStage values a blue/green-family deployment passes (API reference, ServiceDeployment). */
+export type LifecycleStage =
+    | "SCALE_UP"
+    | "TEST_TRAFFIC_SHIFT"
+    | "PRODUCTION_TRAFFIC_SHIFT"
+    | "BAKE_TIME"
+    | "CLEAN_UP";
+
+/** Where a BLUE_GREEN / LINEAR / CANARY deployment is: its stage and the share of production traffic on green. */
+export interface StrategyProgress {
+    readonly strategy: Exclude<DeploymentStrategyName, "ROLLING">;
+    stage: LifecycleStage;
+    productionTrafficPercent: number;
+    /** When the current wait (a traffic step's bake or the bake time) ends, epoch ms. */
+    waitUntil?: number;
+    /** The configuration the deployment started with (a later UpdateService does not change it). */
+    readonly configuration: Readonly<DeploymentConfigurationState>;
 }
 
 export interface ServiceState {

@@ -5,6 +5,8 @@
 // Subjects: attribute:<name>, ec2InstanceId, agentConnected, agentVersion, registeredAt, runningTasksCount, task:group.
 // Operators: == equals, != not_equals, > greater_than, >= greater_than_equal, < less_than, <= less_than_equal,
 // exists, !exists not_exists, in, !in not_in, =~ matches, !~ not_matches (Java-style regex, whole value).
+// Each plain subject takes only the operators the page lists for it (agentConnected and ec2InstanceId: equality,
+// lists and patterns; agentVersion, registeredAt and runningTasksCount: equality and ordering).
 // Lists: [a, b, c] (parentheses accepted too). Values may be quoted with ' or " (needed for regexes with spaces
 // or brackets).
 
@@ -157,7 +159,9 @@ class Parser {
         if (subjectToken.type !== "word") throw new QuerySyntaxError(`expected a subject at ${subjectToken.pos}`);
         const subject = subjectToken.value;
         checkSubject(subject, subjectToken.pos);
+        const opPos = this.peek()?.pos ?? subjectToken.pos;
         const op = this.operator();
+        checkOperator(subject, op, opPos);
         if (op === "exists" || op === "!exists") return { kind: "cmp", subject, op, args: [] };
         const args = op === "in" || op === "!in" ? this.list() : [this.value()];
         const node: Node = { kind: "cmp", subject, op, args };
@@ -207,12 +211,36 @@ class Parser {
     }
 }
 
-const PLAIN_SUBJECTS = new Set(["ec2InstanceId", "agentConnected", "agentVersion", "registeredAt", "runningTasksCount", "task:group"]);
+const EQUALITY_OPS: readonly Op[] = ["==", "!=", "in", "!in", "=~", "!~"];
+const ORDER_OPS: readonly Op[] = ["==", "!=", ">", ">=", "<", "<="];
+
+/**
+ * The operators the page lists as valid for each subject ("Valid operators", developer guide "Cluster query
+ * language"); attribute:<name> and task:group list none, so every operator applies to them.
+ */
+const SUBJECT_OPERATORS: ReadonlyMap<string, readonly Op[] | undefined> = new Map([
+    ["agentConnected", EQUALITY_OPS],
+    ["ec2InstanceId", EQUALITY_OPS],
+    ["agentVersion", ORDER_OPS],
+    ["registeredAt", ORDER_OPS],
+    ["runningTasksCount", ORDER_OPS],
+    ["task:group", undefined],
+]);
+
+const OP_WORDS = Object.fromEntries(Object.entries(WORD_OPS).map(([word, op]) => [op, word])) as Record<Op, string>;
 
 function checkSubject(subject: string, pos: number): void {
-    if (PLAIN_SUBJECTS.has(subject)) return;
+    if (SUBJECT_OPERATORS.has(subject)) return;
     if (subject.startsWith("attribute:") && subject.length > "attribute:".length) return;
     throw new QuerySyntaxError(`unknown subject '${subject}' at ${pos}`);
+}
+
+function checkOperator(subject: string, op: Op, pos: number): void {
+    const valid = SUBJECT_OPERATORS.get(subject);
+    if (valid === undefined || valid.includes(op)) return;
+    const names = valid.map((o) => `${OP_WORDS[o]} (${o})`).join(", ");
+    const where = `for subject '${subject}' at ${pos}`;
+    throw new QuerySyntaxError(`operator '${op}' is not valid ${where}: expected one of ${names}`);
 }
 
 /** The subject's values on an instance (task:group has several; absent subjects have none). */

@@ -29,6 +29,7 @@ import {
 } from "./model";
 import { compileConstraints, DEFAULT_SERVICE_STRATEGY, PlacementSession, type PlacementFailure } from "./placement";
 import { resourceShortage } from "./resources";
+import { DeploymentStrategyRunner } from "./deploymentStrategy";
 
 /** Circuit breaker failure threshold: half the desired count, at least 10 and at most 200 (deployment-circuit-breaker.md). */
 export function circuitBreakerThreshold(desiredCount: number): number {
@@ -70,7 +71,12 @@ export class ServiceScheduler {
     /** AZs with ACTIVE, connected instances, per cluster and capacity-provider set, for the current topology. */
     private readonly zoneCache = new WeakMap<ClusterState, { version: number; byProviders: Map<string, Set<string>> }>();
 
-    constructor(private readonly core: EmulatorCore) {}
+    /** BLUE_GREEN / LINEAR / CANARY deployments: which blue tasks stay, and their stages (deploymentStrategy.ts). */
+    private readonly strategies: DeploymentStrategyRunner;
+
+    constructor(private readonly core: EmulatorCore) {
+        this.strategies = new DeploymentStrategyRunner(core, (service) => this.markDirty(service));
+    }
 
     /** Reconcile the service at the next scheduler tick. */
     markDirty(service: ServiceState): void {
@@ -167,6 +173,7 @@ export class ServiceScheduler {
         };
         for (const d of service.deployments) if (d.status === "PRIMARY") d.status = "ACTIVE";
         service.deployments.unshift(deployment);
+        this.strategies.begin(service, deployment);
         service.steady = false;
         core.bus.emit(DEPLOYMENT_STATE_CHANGE, [service.arn], () => deploymentEventDetail(deployment, "INFO", "SERVICE_DEPLOYMENT_IN_PROGRESS", deployment.rolloutStateReason, now));
         this.owe(service, follows(cause, "deployment"));
@@ -193,7 +200,14 @@ export class ServiceScheduler {
         // A service found out of steady state (desired count changed, a task left...) reports the next arrival.
         if (!this.isSteady(service)) service.steady = false;
         if (service.schedulingStrategy === "DAEMON") this.reconcileDaemon(service);
-        else this.reconcileReplica(service);
+        else {
+            this.reconcileReplica(service);
+            this.strategies.advance(service, () => this.greenReady(service), (blue) => {
+                for (const t of blue) this.stopOutgoing(service, t);
+                if (blue.length === 0) return;
+                this.core.serviceEvent(service, `has stopped ${blue.length} running tasks: ${taskIds(blue)}.`);
+            });
+        }
         this.updateDeployments(service);
         this.updateSteadyState(service);
     }
@@ -213,6 +227,18 @@ export class ServiceScheduler {
         return { incoming, outgoing };
     }
 
+    /** The current deployment's tasks are all there and healthy (a blue/green-family deployment may shift traffic). */
+    private greenReady(service: ServiceState): boolean {
+        const { incoming } = this.split(service);
+        return incoming.length >= service.desiredCount && incoming.every((t) => this.isHealthy(t));
+    }
+
+    /** split() without the blue tasks a BLUE_GREEN / LINEAR / CANARY deployment keeps until its clean-up. */
+    private rolloutSplit(service: ServiceState, held: ReadonlySet<TaskState>): ReturnType<ServiceScheduler["split"]> {
+        const { incoming, outgoing } = this.split(service);
+        return { incoming, outgoing: held.size ? outgoing.filter((t) => !held.has(t)) : outgoing };
+    }
+
     private reconcileReplica(service: ServiceState): void {
         const core = this.core;
         const now = core.clock.now();
@@ -223,9 +249,11 @@ export class ServiceScheduler {
         const maxTotal = Math.floor((desired * maximumPercent) / 100);
         const strategies = effectiveStrategies(service);
         const frozen = primary.rolloutState === "FAILED";
+        // Blue tasks of a blue/green-family deployment: outside the rolling limits until its clean-up.
+        const held = this.strategies.held(service);
 
         this.placeProvisioningTasks(service);
-        let { incoming, outgoing } = this.split(service);
+        let { incoming, outgoing } = this.rolloutSplit(service, held);
         const deficit = Math.max(0, desired - incoming.length);
         if (service.startCauses.length > deficit) service.startCauses.splice(0, service.startCauses.length - deficit);
 
@@ -252,7 +280,7 @@ export class ServiceScheduler {
         // desiredCount now. When the owner lowers desiredCount mid-deployment, tasks already starting can exceed
         // it: those not yet running go (they serve nobody, so the floor is untouched). A task that became RUNNING
         // before this tick is past stopping this way; the deployment's own stops bring the count down.
-        ({ incoming, outgoing } = this.split(service));
+        ({ incoming, outgoing } = this.rolloutSplit(service, held));
         const excess = incoming.length + outgoing.length - maxTotal;
         if (excess > 0) {
             const starting = [...incoming, ...outgoing].filter((t) => t.lastStatus !== "RUNNING" && !isProtected(t, now));
@@ -265,13 +293,14 @@ export class ServiceScheduler {
         // Replacements, scale-out and rollout: start within maximumPercent, stop the replaced tasks within
         // minimumHealthyPercent; a second round uses the room the stops made.
         for (let round = 0; round < 2; round++) {
-            ({ incoming, outgoing } = this.split(service));
+            ({ incoming, outgoing } = this.rolloutSplit(service, held));
             const starts = Math.min(desired - incoming.length, maxTotal - incoming.length - outgoing.length);
             if (starts > 0) this.startTasks(service, primary, starts);
-            ({ incoming, outgoing } = this.split(service));
+            ({ incoming, outgoing } = this.rolloutSplit(service, held));
             let healthy = 0;
             for (const t of incoming) if (this.isHealthy(t)) healthy++;
             for (const t of outgoing) if (this.isHealthy(t)) healthy++;
+            for (const t of held) if (t.desiredStatus === "RUNNING" && this.isHealthy(t)) healthy++;
             if (this.stopUnhealthy(service, incoming, outgoing, healthy, minHealthy, starts > 0)) continue;
             const stoppable = outgoing.filter((t) => t.lastStatus === "RUNNING" && t.healthStatus !== "UNHEALTHY" && !(t.deploymentId !== primary.id && isProtected(t, now)));
             const allowed = Math.min(healthy - minHealthy, stoppable.length);
@@ -617,6 +646,8 @@ export class ServiceScheduler {
         primary.desiredCount = service.desiredCount;
         for (const d of service.deployments) if (d !== primary) d.desiredCount = active.get(d.id) ?? 0;
         if (primary.rolloutState !== "IN_PROGRESS" || service.deployments.length > 1) return;
+        // A blue/green-family deployment completes after its clean-up, not when the blue tasks happen to be gone.
+        if (primary.strategyProgress && primary.strategyProgress.stage !== "CLEAN_UP") return;
         const { incoming, outgoing } = this.split(service);
         if (outgoing.length > 0 || incoming.length !== service.desiredCount || !incoming.every((t) => this.isHealthy(t))) return;
         primary.rolloutState = "COMPLETED";
@@ -647,6 +678,9 @@ export class ServiceScheduler {
         if (steady && !service.steady) {
             core.bus.emit(SERVICE_ACTION, [service.arn], () => serviceActionDetail(service, "INFO", "SERVICE_STEADY_STATE", core.clock.now()));
             core.serviceEvent(service, "has reached a steady state.");
+            core.churn.steadyStateReached(service);
+        } else if (!steady && service.steady) {
+            core.churn.steadyStateLeft(service);
         }
         service.steady = steady;
         if (steady) this.rebalanceAvailabilityZones(service);

@@ -2,6 +2,7 @@
 // reuse the same shapes with ISO strings (see events.ts).
 
 import type { CapacityProviderState } from "./autoScalingGroups";
+import { describeDeploymentConfiguration } from "./operations/deploymentConfiguration";
 import type {
     ClusterState,
     ContainerState,
@@ -203,12 +204,7 @@ export function describeService(service: ServiceState, includeTags: boolean): Js
         launchType: service.launchType,
         capacityProviderStrategy: service.capacityProviderStrategy.length ? service.capacityProviderStrategy.map((s) => ({ ...s })) : undefined,
         taskDefinition: primary?.taskDefinition.arn,
-        deploymentConfiguration: {
-            deploymentCircuitBreaker: { ...service.deploymentConfiguration.deploymentCircuitBreaker },
-            maximumPercent: service.deploymentConfiguration.maximumPercent,
-            minimumHealthyPercent: service.deploymentConfiguration.minimumHealthyPercent,
-            strategy: "ROLLING",
-        },
+        deploymentConfiguration: describeDeploymentConfiguration(service.deploymentConfiguration),
         deployments: service.deployments.map((d) => describeDeployment(service, d, counts.byDeployment.get(d.id))),
         roleArn: service.roleArn,
         events: service.events.map((e) => ({ id: e.id, createdAt: epochSeconds(e.createdAt), message: e.message })),

@@ -1,6 +1,10 @@
 // ECS request throttling: one token bucket per API category, per account and Region, refilled continuously at the
-// sustained rate up to the burst size (APIReference "request-throttling", table in
+// sustained rate up to the burst size (APIReference "Request throttling for the Amazon ECS API", table in
 // ../shared/reference/ecs-semantics-and-anchors.md B.8). Throttled calls fail with ThrottlingException "Rate exceeded".
+// The page says ECS "throttles all API requests"; its table has no row for TagResource / UntagResource,
+// Create/DeleteCluster or Register/DeregisterTaskDefinition, and Application Auto Scaling publishes no rate for
+// DescribeScalableTargets: those buckets are the emulator's choice (`documented: false`), so that no emulated API
+// is free of throttling (tests/emulator/faults.test.ts checks every operation has a bucket).
 
 export interface ThrottleCategory {
     name: string;
@@ -8,6 +12,8 @@ export interface ThrottleCategory {
     /** Tokens added per second. */
     sustained: number;
     operations: string[];
+    /** False: not in the page's table, burst and rate are the emulator's choice. */
+    documented?: false;
 }
 
 export const THROTTLE_CATEGORIES: readonly ThrottleCategory[] = [
@@ -39,6 +45,18 @@ export const THROTTLE_CATEGORIES: readonly ThrottleCategory[] = [
     { name: "Task protection", burst: 200, sustained: 80, operations: ["GetTaskProtection", "UpdateTaskProtection"] },
     { name: "Task definition read", burst: 50, sustained: 20, operations: ["DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies"] },
     { name: "Tag read", burst: 50, sustained: 20, operations: ["ListTagsForResource"] },
+    // Emulator's choice: no row for cluster writes; the rates of "Service modify".
+    { name: "Cluster modify", burst: 50, sustained: 5, operations: ["CreateCluster", "DeleteCluster"],
+        documented: false },
+    // Emulator's choice: no row for task definition writes; 20 burst, 1 per second as users report
+    // (github.com/aws-actions/amazon-ecs-deploy-task-definition issue 502), not as AWS documents.
+    { name: "Task definition modify", burst: 20, sustained: 1,
+        operations: ["RegisterTaskDefinition", "DeregisterTaskDefinition"], documented: false },
+    // Emulator's choice: the page's table has no tag-modify row; the same rates as "Tag read".
+    { name: "Tag modify", burst: 50, sustained: 20, operations: ["TagResource", "UntagResource"], documented: false },
+    // Emulator's choice: Application Auto Scaling documents no API rate; a read bucket like ECS's cluster read.
+    { name: "Application Auto Scaling read", burst: 50, sustained: 20, operations: ["DescribeScalableTargets"],
+        documented: false },
     {
         name: "Agent modify",
         burst: 200,
@@ -81,7 +99,7 @@ class TokenBucket {
     }
 }
 
-/** The buckets of one emulated account and Region. Operations outside the table are not throttled. */
+/** The buckets of one emulated account and Region (every emulated operation has one). */
 export class Throttler {
     private readonly buckets = new Map<string, TokenBucket>();
     private readonly categoryOf = new Map<string, ThrottleCategory>();

@@ -37,6 +37,12 @@ export interface Timing {
     stoppedTaskRetentionMs: number;
     /** Deregistered instances and deleted services stay describable this long (ECS docs: one hour). */
     inactiveRetentionMs: number;
+    /**
+     * SERVICE_STEADY_STATE again every this long while a service stays steady ("The service scheduler reports the
+     * status periodically"); 0 = off, the default (periodic: runUntilIdle() then never finds the world idle). The
+     * period is not documented: emulator choice (churn.ts).
+     */
+    steadyStateReemitMs: number;
 }
 
 export const DEFAULT_TIMING: Readonly<Timing> = {
@@ -52,6 +58,7 @@ export const DEFAULT_TIMING: Readonly<Timing> = {
     instanceLaunchMs: 60_000,
     stoppedTaskRetentionMs: 3_600_000,
     inactiveRetentionMs: 3_600_000,
+    steadyStateReemitMs: 0,
 };
 
 export function resolveTiming(overrides: Partial<Timing> = {}): Timing {

@@ -3,7 +3,10 @@
 // Extensions beyond FORMAT.md (all optional): instance `capacityProvider` and `attributes`; service
 // `capacityProviderStrategy`, `taskProtection` (how many of its tasks start protected from scale-in) and
 // `availabilityZoneRebalancing` (ENABLED | DISABLED, default DISABLED: the reference walk-through predates ECS's
-// own AZ rebalancing, which new services get by default); steps `agentDisconnect` / `agentConnect`; the
+// own AZ rebalancing, which new services get by default), `deploymentStrategy` (ROLLING | BLUE_GREEN | LINEAR |
+// CANARY) with `bakeTimeInMinutes`, `linearConfiguration` and `canaryConfiguration` (the API's names and ranges);
+// steps `agentDisconnect` / `agentConnect`, `deploy` (the owner releases a new revision) and `churn` (agents
+// reconnecting and steady state re-emitted for a while, then off); the
 // `timing` keys taskStartSeconds, healthCheckSeconds, stopTimeoutSeconds, schedulePeriodSeconds; `expect`, what
 // ECS alone must leave (the scenario's documented placement, checked by the runner and the tests); and
 // `capacityProviders`, Auto Scaling group capacity providers whose instances come from their group (managed scaling,
@@ -52,6 +55,26 @@ export interface ScenarioService {
     /** The task definition's essential container has a health check (HEALTHY after timing.healthCheckSeconds). */
     healthCheck: boolean;
     availabilityZoneRebalancing: "ENABLED" | "DISABLED";
+    /** ECS-native deployment strategy and its settings (API names), for the service's deployments (`deploy` step). */
+    deployment?: ScenarioDeployment;
+}
+
+export interface ScenarioDeployment {
+    strategy: "ROLLING" | "BLUE_GREEN" | "LINEAR" | "CANARY";
+    bakeTimeInMinutes?: number;
+    linearConfiguration?: { stepPercent?: number; stepBakeTimeInMinutes?: number };
+    canaryConfiguration?: { canaryPercent?: number; canaryBakeTimeInMinutes?: number };
+}
+
+/** A churn window: what ECS repeats on its own, on for `seconds`, then off (the world can settle again). */
+export interface ScenarioChurn {
+    seconds: number;
+    /** Agent disconnect/reconnect cycles per instance per hour (average, seeded). */
+    agentReconnectsPerHour: number;
+    /** How long each disconnection lasts (default 5). */
+    agentDisconnectSeconds: number;
+    /** SERVICE_STEADY_STATE again every this many seconds while a service stays steady (0 = off). */
+    steadyStateReemitSeconds: number;
 }
 
 /** An Auto Scaling group capacity provider (CreateCapacityProvider's settings) and its group. */
@@ -93,7 +116,9 @@ export type ScenarioStep =
     | { agentDisconnect: string[] }
     | { agentConnect: string[] }
     | { failHealthChecks: string[] }
-    | { passHealthChecks: string[] };
+    | { passHealthChecks: string[] }
+    | { deploy: string[] }
+    | { churn: ScenarioChurn };
 
 export interface ScenarioTiming {
     taskStartSeconds: number;
@@ -214,7 +239,7 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
     const o = r.object(value, field, [
         "name", "desiredCount", "cpu", "memory", "hostPort", "placementStrategy", "placementConstraints", "minimumHealthyPercent",
         "maximumPercent", "schedulingStrategy", "tags", "placement", "capacityProviderStrategy", "taskProtection", "availabilityZoneRebalancing",
-        "healthCheck",
+        "healthCheck", "deploymentStrategy", "bakeTimeInMinutes", "linearConfiguration", "canaryConfiguration",
     ]);
     const strategies = o.placementStrategy === undefined ? undefined : r.array(o.placementStrategy, `${field}.placementStrategy`).map((s, i) => {
         const f = `${field}.placementStrategy[${i}]`;
@@ -274,6 +299,13 @@ function readService(r: Reader, value: Json, field: string): ScenarioService {
             ? "DISABLED"
             : (r.string(o.availabilityZoneRebalancing, `${field}.availabilityZoneRebalancing`, /^(ENABLED|DISABLED)$/, "ENABLED or DISABLED") as "ENABLED" | "DISABLED"),
     };
+    const deployment = readDeployment(r, o, field);
+    if (deployment) {
+        if (service.schedulingStrategy === "DAEMON" && deployment.strategy !== "ROLLING") {
+            r.fail(`${field}.deploymentStrategy`, "DAEMON services deploy ROLLING only");
+        }
+        service.deployment = deployment;
+    }
     if (placement) {
         const total = Object.values(placement).reduce((a, b) => a + b, 0);
         if (total !== service.desiredCount && service.schedulingStrategy === "REPLICA") {
@@ -341,10 +373,80 @@ function checkSizes(r: Reader, g: { minSize: number; maxSize: number; desiredCap
     }
 }
 
+const BAKE_MINUTES = "an integer from 0 to 1440 (minutes)";
+
+function minutes(r: Reader, value: Json, field: string): number {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 1440) {
+        r.fail(field, `expected ${BAKE_MINUTES}, got ${describe(value)}`);
+    }
+    return value;
+}
+
+function tenthPercent(r: Reader, value: Json, field: string, min: number): number {
+    const tenths = typeof value === "number" ? value * 10 : NaN;
+    if (!(tenths >= min * 10 - 1e-9 && tenths <= 1000 && Math.abs(tenths - Math.round(tenths)) < 1e-9)) {
+        r.fail(field, `expected a multiple of 0.1 from ${min.toFixed(1)} to 100.0, got ${describe(value)}`);
+    }
+    return value as number;
+}
+
+/** deploymentStrategy and its settings, with the API's ranges (API reference, DeploymentConfiguration). */
+function readDeployment(r: Reader, o: Record<string, Json>, field: string): ScenarioDeployment | undefined {
+    const keys = ["deploymentStrategy", "bakeTimeInMinutes", "linearConfiguration", "canaryConfiguration"];
+    if (keys.every((k) => o[k] === undefined)) return undefined;
+    const strategies = /^(ROLLING|BLUE_GREEN|LINEAR|CANARY)$/;
+    const strategy = (o.deploymentStrategy === undefined
+        ? "ROLLING"
+        : r.string(o.deploymentStrategy, `${field}.deploymentStrategy`, strategies, "ROLLING|BLUE_GREEN|LINEAR|CANARY")
+    ) as ScenarioDeployment["strategy"];
+    const out: ScenarioDeployment = { strategy };
+    const bake = `${field}.bakeTimeInMinutes`;
+    if (o.bakeTimeInMinutes !== undefined) out.bakeTimeInMinutes = minutes(r, o.bakeTimeInMinutes, bake);
+    const baked = out.bakeTimeInMinutes !== undefined;
+    if (strategy === "BLUE_GREEN" && !baked) r.fail(bake, `BLUE_GREEN needs a bake time: expected ${BAKE_MINUTES}`);
+    if (strategy === "ROLLING" && baked) r.fail(bake, "only BLUE_GREEN, LINEAR and CANARY bake");
+    if (o.linearConfiguration !== undefined) {
+        const f = `${field}.linearConfiguration`;
+        if (strategy !== "LINEAR") r.fail(f, `only with deploymentStrategy LINEAR, not ${strategy}`);
+        const lo = r.object(o.linearConfiguration, f, ["stepPercent", "stepBakeTimeInMinutes"]);
+        const linear: NonNullable<ScenarioDeployment["linearConfiguration"]> = (out.linearConfiguration = {});
+        if (lo.stepPercent !== undefined) linear.stepPercent = tenthPercent(r, lo.stepPercent, `${f}.stepPercent`, 3);
+        const stepBake = lo.stepBakeTimeInMinutes;
+        if (stepBake !== undefined) linear.stepBakeTimeInMinutes = minutes(r, stepBake, `${f}.stepBakeTimeInMinutes`);
+    }
+    if (o.canaryConfiguration !== undefined) {
+        const f = `${field}.canaryConfiguration`;
+        if (strategy !== "CANARY") r.fail(f, `only with deploymentStrategy CANARY, not ${strategy}`);
+        const co = r.object(o.canaryConfiguration, f, ["canaryPercent", "canaryBakeTimeInMinutes"]);
+        const canary: NonNullable<ScenarioDeployment["canaryConfiguration"]> = (out.canaryConfiguration = {});
+        const percent = co.canaryPercent;
+        if (percent !== undefined) canary.canaryPercent = tenthPercent(r, percent, `${f}.canaryPercent`, 0.1);
+        const wait = co.canaryBakeTimeInMinutes;
+        if (wait !== undefined) canary.canaryBakeTimeInMinutes = minutes(r, wait, `${f}.canaryBakeTimeInMinutes`);
+    }
+    return out;
+}
+
+function readChurn(r: Reader, value: Json, field: string): ScenarioChurn {
+    const o = r.object(value, field, ["seconds", "agentReconnectsPerHour", "agentDisconnectSeconds", "steadyStateReemitSeconds"]);
+    const integer = (key: string, fallback: number, min: number, max: number) =>
+        o[key] === undefined ? fallback : r.integer(o[key], `${field}.${key}`, min, max);
+    const churn: ScenarioChurn = {
+        seconds: r.integer(o.seconds, `${field}.seconds`, 1, 7 * 86400),
+        agentReconnectsPerHour: integer("agentReconnectsPerHour", 0, 0, 3600),
+        agentDisconnectSeconds: integer("agentDisconnectSeconds", 5, 1, 3600),
+        steadyStateReemitSeconds: integer("steadyStateReemitSeconds", 0, 0, 86400),
+    };
+    if (churn.agentReconnectsPerHour === 0 && churn.steadyStateReemitSeconds === 0) {
+        r.fail(field, "expected agentReconnectsPerHour and/or steadyStateReemitSeconds above 0 (nothing would churn)");
+    }
+    return churn;
+}
+
 function readStep(r: Reader, value: Json, field: string): ScenarioStep {
     const actions = [
-        "terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect", "failHealthChecks", "passHealthChecks",
-        "updateAutoScalingGroup",
+        "terminate", "launch", "drain", "setDesired", "advance", "agentDisconnect", "agentConnect", "failHealthChecks",
+        "passHealthChecks", "updateAutoScalingGroup", "deploy", "churn",
     ];
     const o = r.object(value, field, actions);
     const keys = Object.keys(o);
@@ -356,6 +458,8 @@ function readStep(r: Reader, value: Json, field: string): ScenarioStep {
     if (o.agentConnect !== undefined) return { agentConnect: ids(o.agentConnect, `${field}.agentConnect`) };
     if (o.failHealthChecks !== undefined) return { failHealthChecks: ids(o.failHealthChecks, `${field}.failHealthChecks`) };
     if (o.passHealthChecks !== undefined) return { passHealthChecks: ids(o.passHealthChecks, `${field}.passHealthChecks`) };
+    if (o.deploy !== undefined) return { deploy: ids(o.deploy, `${field}.deploy`) };
+    if (o.churn !== undefined) return { churn: readChurn(r, o.churn, `${field}.churn`) };
     if (o.launch !== undefined) return { launch: r.array(o.launch, `${field}.launch`).map((x, i) => readInstance(r, x, `${field}.launch[${i}]`)) };
     if (o.advance !== undefined) return { advance: r.integer(o.advance, `${field}.advance`, 0, 30 * 86400) };
     if (o.updateAutoScalingGroup !== undefined) {
@@ -449,6 +553,12 @@ export function parseScenario(text: string, file: string): Scenario {
         if ("setDesired" in step) for (const name of Object.keys(step.setDesired)) {
             if (!names.has(name)) r.fail(`steps[${i}].setDesired.${name}`, "no such service");
         }
+        if ("deploy" in step) step.deploy.forEach((name, j) => {
+            if (!names.has(name)) r.fail(`steps[${i}].deploy[${j}]`, "no such service");
+            else if (services.find((s) => s.name === name)!.schedulingStrategy === "DAEMON") {
+                r.fail(`steps[${i}].deploy[${j}]`, "the scenario deploys REPLICA services only");
+            }
+        });
     });
 
     const expect = o.expect === undefined ? undefined : readExpectations(r, o.expect, names, known);

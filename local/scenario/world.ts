@@ -3,7 +3,7 @@
 // readings the report needs.
 
 import { EcsEmulator, VirtualClock, type EcsProfileName, type Timing } from "../emulator";
-import type { Scenario, ScenarioInstance, ScenarioService, ScenarioStep } from "./scenarioFile";
+import type { Scenario, ScenarioChurn, ScenarioInstance, ScenarioService, ScenarioStep } from "./scenarioFile";
 import type { BoundInstance, BoundService } from "./lowerBound";
 
 export interface WorldOptions {
@@ -53,6 +53,12 @@ export interface GroupRecord {
     sizeOverTime: [number, number][];
 }
 
+/** CreateService's deploymentConfiguration for a scenario service: its rolling limits and its strategy. */
+function deploymentConfigurationFor(s: ScenarioService): Record<string, unknown> {
+    const { strategy, ...settings } = s.deployment ?? { strategy: "ROLLING" };
+    return { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent, strategy, ...settings };
+}
+
 export class ScenarioWorld {
     readonly clock: VirtualClock;
     /** Emulated time when the world was created (the report counts from it). */
@@ -64,6 +70,8 @@ export class ScenarioWorld {
     /** Tasks the owner protected from scale-in, and when that protection lapses (epoch ms). */
     readonly ownerProtected = new Map<string, number>();
     private readonly instances = new Map<string, ScenarioInstance>();
+    /** Releases made by `deploy` steps, per service (each a new task definition revision). */
+    private readonly releases = new Map<string, number>();
 
     constructor(readonly scenario: Scenario, options: WorldOptions) {
         this.clock = new VirtualClock();
@@ -159,7 +167,7 @@ export class ScenarioWorld {
             ...(s.capacityProviderStrategy ? { capacityProviderStrategy: s.capacityProviderStrategy } : { launchType: "EC2" }),
             placementStrategy: s.placementStrategy ?? [],
             placementConstraints: s.placementConstraints,
-            ...(daemon ? {} : { deploymentConfiguration: { minimumHealthyPercent: s.minimumHealthyPercent, maximumPercent: s.maximumPercent } }),
+            ...(daemon ? {} : { deploymentConfiguration: deploymentConfigurationFor(s) }),
             // The reference architecture's walk-through predates ECS's AZ rebalancing; a scenario turns it on.
             availabilityZoneRebalancing: s.availabilityZoneRebalancing,
             tags: Object.entries(s.tags).map(([key, value]) => ({ key, value })),
@@ -218,8 +226,42 @@ export class ScenarioWorld {
             this.control.updateAutoScalingGroup(capacityProvider, change);
             return `Auto Scaling group of ${capacityProvider}: ${Object.entries(change).map(([k, v]) => `${k} ${v}`).join(", ")}`;
         }
+        if ("deploy" in step) {
+            for (const name of step.deploy) this.deploy(name);
+            return `the owner deploys ${step.deploy.join(", ")}`;
+        }
+        if ("churn" in step) return this.churn(step.churn);
         this.clock.advance(step.advance * 1000);
         return `${step.advance} s pass`;
+    }
+
+    /** The owner releases a new revision of the service's task definition (UpdateService starts a deployment). */
+    private deploy(name: string): void {
+        const service = this.scenario.services.find((s) => s.name === name)!;
+        const release = (this.releases.get(name) ?? 0) + 1;
+        this.releases.set(name, release);
+        const revision = taskDefinitionFor(service, [{ name: "RELEASE", value: String(release) }]);
+        const taskDefinition = this.control.registerTaskDefinition(revision);
+        this.control.deployService(this.scenario.cluster, name, { taskDefinition }, "owner");
+    }
+
+    /** What ECS repeats on its own, on for the window and then off, so that the next step sees a settled world. */
+    private churn(churn: ScenarioChurn): string {
+        const on = {
+            agentReconnectsPerHour: churn.agentReconnectsPerHour,
+            agentDisconnectMs: churn.agentDisconnectSeconds * 1000,
+            steadyStateReemitMs: churn.steadyStateReemitSeconds * 1000,
+        };
+        this.emulator.setChurn(on);
+        const off = () => this.emulator.setChurn({ agentReconnectsPerHour: 0, steadyStateReemitMs: 0 });
+        this.clock.schedule(this.clock.now() + churn.seconds * 1000, off);
+        const what: string[] = [];
+        if (churn.agentReconnectsPerHour > 0) {
+            what.push(`agents reconnect ${churn.agentReconnectsPerHour}/h (down ${churn.agentDisconnectSeconds} s)`);
+        }
+        const reemit = churn.steadyStateReemitSeconds;
+        if (reemit > 0) what.push(`steady state re-emitted every ${reemit} s`);
+        return `churn for ${churn.seconds} s: ${what.join(", ")}`;
     }
 
     /** Running tasks (desired and last status RUNNING) per service per EC2 instance. */

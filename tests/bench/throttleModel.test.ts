@@ -14,10 +14,12 @@ it("past the burst, calls go at the sustained rate", () => {
     expect(sequentialCallsSeconds(1_000, bucket, 50)).toBeCloseTo(50, 6);
 });
 
-it("knows ECS's buckets by operation, and nothing for Application Auto Scaling", () => {
+it("knows ECS's buckets by operation, and the emulator's own for Application Auto Scaling", () => {
     expect(bucketOf("DescribeTasks")).toEqual({ burst: 100, sustained: 20 });
     expect(bucketOf("DescribeServices")).toEqual({ burst: 100, sustained: 20 });
-    expect(bucketOf("DescribeScalableTargets")).toBeUndefined();
+    // Application Auto Scaling publishes no rate: the emulator's choice (local/emulator/throttling.ts).
+    expect(bucketOf("DescribeScalableTargets")).toEqual({ burst: 50, sustained: 20 });
+    expect(bucketOf("NoSuchOperation")).toBeUndefined();
 });
 
 it("observe's chains run side by side: the pass takes as long as the slowest", () => {

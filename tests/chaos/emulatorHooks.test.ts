@@ -86,8 +86,9 @@ describe("faults at run time", () => {
         clock.advance(1_000);
         expect(emulator.spendThrottleTokens("ListServices", 1000)).toBe(20);
         expect(emulator.spendThrottleTokens("ListServices", 1000)).toBe(0);
-        // Operations ECS does not throttle have no bucket to spend.
-        expect(emulator.spendThrottleTokens("TagResource", 5)).toBe(0);
+        // Every operation has a bucket (ECS throttles all API requests); an operation outside the emulator has none.
+        expect(emulator.spendThrottleTokens("TagResource", 60)).toBe(50);
+        expect(emulator.spendThrottleTokens("NoSuchOperation", 5)).toBe(0);
     });
 });
 

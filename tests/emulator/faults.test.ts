@@ -2,7 +2,8 @@
 // errors and latency, duplicated and delayed events; all off by default, counted, and reproducible per seed.
 
 import { DescribeServicesCommand, ECSClient, ListServicesCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
-import type { EcsEvent } from "../../local/emulator";
+import { THROTTLE_CATEGORIES, type EcsEvent } from "../../local/emulator";
+import { AUTOSCALING_OPERATIONS, ECS_OPERATIONS } from "../../local/emulator/operations";
 import { addInstances, CREDENTIALS, SETTLE_MS, startHarness, taskDefinition, type Harness } from "./helpers";
 
 async function outcome(p: Promise<unknown>): Promise<string> {
@@ -28,7 +29,7 @@ test("faults are off by default", async () => {
     await withHarness({ timing: { apiLatencyMs: 0 } }, async (h) => {
         const results = await Promise.all(Array.from({ length: 150 }, () => outcome(h.ecs.send(new ListServicesCommand({ cluster: "c" })))));
         expect(new Set(results)).toEqual(new Set(["ok"]));
-        expect(h.emulator.faultsInjected).toEqual({ throttled: 0, serverErrors: 0, latency: 0, eventDuplicates: 0, eventDelays: 0 });
+        expect(h.emulator.faultsInjected).toEqual({ throttled: 0, serverErrors: 0, latency: 0, eventDuplicates: 0, eventDelays: 0, agentReconnects: 0 });
     });
 });
 
@@ -56,6 +57,28 @@ test("throttled calls carry ECS's error shape", async () => {
         const r = h.emulator.call("AmazonEC2ContainerServiceV20141113.UpdateService", { cluster: "c", service: "x" });
         expect(r.status).toBe(400);
         expect(r.body).toEqual({ __type: "ThrottlingException", message: "Rate exceeded" });
+    });
+});
+
+test("every emulated operation has a throttling bucket; tag writes and DescribeScalableTargets included", async () => {
+    const operations = [...Object.keys(ECS_OPERATIONS), ...Object.keys(AUTOSCALING_OPERATIONS)];
+    const throttled = new Set(THROTTLE_CATEGORIES.flatMap((c) => c.operations));
+    expect(operations.filter((op) => !throttled.has(op))).toEqual([]);
+    await withHarness({ faults: { throttling: true }, timing: { apiLatencyMs: 0 } }, async (h) => {
+        const arn = "arn:aws:ecs:us-east-1:123456789012:cluster/c";
+        const tag = () => h.emulator.call("AmazonEC2ContainerServiceV20141113.TagResource", { resourceArn: arn, tags: [{ key: "k", value: "v" }] });
+        const untag = () => h.emulator.call("AmazonEC2ContainerServiceV20141113.UntagResource", { resourceArn: arn, tagKeys: ["k"] });
+        const statuses = Array.from({ length: 51 }, (_, i) => (i % 2 ? untag() : tag()).status);
+        // TagResource and UntagResource share one bucket of 50
+        expect(statuses.slice(0, 50).every((s) => s === 200)).toBe(true);
+        expect(h.emulator.call("AmazonEC2ContainerServiceV20141113.TagResource", { resourceArn: arn, tags: [{ key: "k" }] }).body).toEqual({
+            __type: "ThrottlingException",
+            message: "Rate exceeded",
+        });
+        const scalable = () => h.emulator.call("AnyScaleFrontendService.DescribeScalableTargets", { ServiceNamespace: "ecs" }).status;
+        const answers = Array.from({ length: 51 }, scalable);
+        expect(answers.filter((s) => s === 400)).toHaveLength(1);
+        expect(answers[50]).toBe(400);
     });
 });
 

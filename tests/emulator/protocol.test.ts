@@ -139,6 +139,18 @@ describe("services", () => {
         const r = await h.ecs.send(new DeleteServiceCommand({ cluster: "prod", service: "svc-000", force: true }));
         expect(r.service!.status).toBe("DRAINING");
     });
+
+    test("a deleted service leaves ListServices at once, while DRAINING; DescribeServices still shows it", async () => {
+        createServices(2, 2);
+        h.clock.advance(SETTLE_MS);
+        await h.ecs.send(new DeleteServiceCommand({ cluster: "prod", service: "svc-000", force: true }));
+        const listed = (await h.ecs.send(new ListServicesCommand({ cluster: "prod" }))).serviceArns!;
+        expect(listed.map((a) => a.split("/").pop())).toEqual(["svc-001"]);
+        const draining = (await h.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["svc-000"] }))).services![0]!;
+        expect(draining.status).toBe("DRAINING");
+        // Its tasks are still stopping: the cluster cannot be deleted yet.
+        expect((await errorOf(h.ecs.send(new DeleteClusterCommand({ cluster: "prod" })))).name).toBe("ClusterContainsServicesException");
+    });
 });
 
 describe("tasks", () => {
@@ -255,7 +267,15 @@ describe("container instances and clusters", () => {
         expect(res(i1.remainingResources, "PORTS").stringSetValue).toEqual(["22", "2375", "2376", "51678", "51679", "80"]);
         expect(res(i1.registeredResources, "PORTS_UDP").stringSetValue).toEqual([]);
         const attrs = Object.fromEntries(i1.attributes!.map((a) => [a.name, a.value]));
-        expect(attrs).toMatchObject({ "ecs.availability-zone": "us-east-1a", "ecs.instance-type": "m5.large", "ecs.os-type": "linux" });
+        expect(attrs).toMatchObject({ "ecs.availability-zone": "us-east-1a", "ecs.instance-type": "m5.large", "ecs.os-type": "linux", "ecs.os-family": "LINUX" });
+        // ecs.vpc-id / ecs.subnet-id: one VPC, one subnet per AZ
+        const i2 = Object.fromEntries(r.containerInstances!.find((i) => i.ec2InstanceId === "i-2")!.attributes!.map((a) => [a.name, a.value]));
+        expect(attrs["ecs.vpc-id"]).toMatch(/^vpc-[0-9a-f]{17}$/);
+        expect(i2["ecs.vpc-id"]).toBe(attrs["ecs.vpc-id"]);
+        expect(attrs["ecs.subnet-id"]).toMatch(/^subnet-[0-9a-f]{17}$/);
+        expect(i2["ecs.subnet-id"]).not.toBe(attrs["ecs.subnet-id"]);
+        h.emulator.control.registerInstance({ cluster: "prod", ec2InstanceId: "i-3", az: "us-east-1a", subnetId: "subnet-0abc", vpcId: "vpc-0abc" });
+        expect(h.emulator.control.instanceMatches("i-3", "attribute:ecs.subnet-id == subnet-0abc and attribute:ecs.vpc-id == vpc-0abc")).toBe(true);
         expect(i1).toMatchObject({ status: "ACTIVE", agentConnected: true, runningTasksCount: 1, pendingTasksCount: 0 });
         // registration (1) + the task's placement (2)
         expect(i1.version).toBe(2);

@@ -69,3 +69,19 @@ test.each(["", "attribute:stack ==", "attribute:stack", "bogus == 1", "attribute
         expect(() => parseQuery(expression)).toThrow(QuerySyntaxError);
     },
 );
+
+test.each([
+    ["agentConnected > false", "agentConnected", "equals (==), not_equals (!=), in (in), not_in (!in), matches (=~), not_matches (!~)"],
+    ["ec2InstanceId exists", "ec2InstanceId", "equals (==)"],
+    ["agentVersion in [1.89.0]", "agentVersion", "greater_than (>)"],
+    ["registeredAt =~ 2026.*", "registeredAt", "less_than_equal (<=)"],
+    ["runningTasksCount !exists", "runningTasksCount", "greater_than_equal (>=)"],
+])("%s: an operator the page does not list for the subject is refused, naming the valid ones", (expression, subject, listed) => {
+    expect(() => parseQuery(expression)).toThrow(QuerySyntaxError);
+    expect(() => parseQuery(expression)).toThrow(new RegExp(`not valid for subject '${subject}'.*${listed.replace(/[()|]/g, "\\$&")}`));
+});
+
+test("attribute:<name> and task:group take every operator (the page lists none for them)", () => {
+    expect(parseQuery("attribute:stack > a").matches(m5a)).toBe(true);
+    expect(parseQuery("task:group !exists").matches(m5a)).toBe(true);
+});

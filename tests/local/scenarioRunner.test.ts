@@ -132,6 +132,23 @@ describe("scenario files that do not follow the format", () => {
         ["updating an unknown group", { ...valid, capacityProviders: [group], steps: [{ updateAutoScalingGroup: { capacityProvider: "other", desiredCapacity: 1 } }] }, "steps[0].updateAutoScalingGroup.capacityProvider"],
         ["a group update below minSize", { ...valid, capacityProviders: [group], steps: [{ updateAutoScalingGroup: { capacityProvider: "cp", desiredCapacity: 0 } }] }, "steps[0].updateAutoScalingGroup.desiredCapacity"],
         ["a group update that changes nothing", { ...valid, capacityProviders: [group], steps: [{ updateAutoScalingGroup: { capacityProvider: "cp" } }] }, "steps[0].updateAutoScalingGroup"],
+        ["an unknown deployment strategy", { ...valid, services: [{ name: "web", desiredCount: 2, deploymentStrategy: "RED_BLACK" }] }, "services[0].deploymentStrategy"],
+        ["BLUE_GREEN without a bake time", { ...valid, services: [{ name: "web", desiredCount: 2, deploymentStrategy: "BLUE_GREEN" }] }, "services[0].bakeTimeInMinutes"],
+        ["a bake time above 1440 minutes", { ...valid, services: [{ name: "web", desiredCount: 2, deploymentStrategy: "LINEAR", bakeTimeInMinutes: 1441 }] }, "services[0].bakeTimeInMinutes"],
+        [
+            "a linear step that is not a multiple of 0.1",
+            { ...valid, services: [{ name: "web", desiredCount: 2, deploymentStrategy: "LINEAR", linearConfiguration: { stepPercent: 10.05 } }] },
+            "services[0].linearConfiguration.stepPercent",
+        ],
+        [
+            "a canary configuration on a linear service",
+            { ...valid, services: [{ name: "web", desiredCount: 2, deploymentStrategy: "LINEAR", canaryConfiguration: { canaryPercent: 5 } }] },
+            "services[0].canaryConfiguration",
+        ],
+        ["deploying an unknown service", { ...valid, steps: [{ deploy: ["api"] }] }, "steps[0].deploy[0]"],
+        ["a churn window without seconds", { ...valid, steps: [{ churn: { agentReconnectsPerHour: 6 } }] }, "steps[0].churn.seconds"],
+        ["a churn window where nothing churns", { ...valid, steps: [{ churn: { seconds: 600 } }] }, "steps[0].churn"],
+        ["an unknown churn setting", { ...valid, steps: [{ churn: { seconds: 600, flapsPerHour: 6 } }] }, "steps[0].churn.flapsPerHour"],
     ];
     it.each(cases)("%s: refused naming the file and the field", (_, json, field) => {
         let error: unknown;

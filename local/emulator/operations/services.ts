@@ -8,7 +8,6 @@ import {
     AZ_ATTRIBUTE,
     type CapacityProviderStrategyItem,
     type ClusterState,
-    type DeploymentConfigurationState,
     type PlacementConstraint,
     type PlacementStrategy,
     type ServiceState,
@@ -33,6 +32,7 @@ import {
     type CallContext,
     type Operation,
 } from "./common";
+import { defaultDeploymentConfiguration, readDeploymentConfiguration } from "./deploymentConfiguration";
 import { resolveTaskDefinition } from "./taskDefinitions";
 
 const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -52,26 +52,6 @@ function readConstraints(input: Json): PlacementConstraint[] | undefined {
     const constraints = list.map((c) => compact({ type: String(c.type), expression: c.expression === undefined ? undefined : String(c.expression) }));
     compileConstraints(constraints);
     return constraints;
-}
-
-function readDeploymentConfiguration(input: Json, current: DeploymentConfigurationState, daemon: boolean): DeploymentConfigurationState {
-    const given = (input.deploymentConfiguration ?? {}) as {
-        minimumHealthyPercent?: number;
-        maximumPercent?: number;
-        deploymentCircuitBreaker?: { enable?: boolean; rollback?: boolean };
-    };
-    const config: DeploymentConfigurationState = {
-        minimumHealthyPercent: given.minimumHealthyPercent ?? current.minimumHealthyPercent,
-        maximumPercent: given.maximumPercent ?? current.maximumPercent,
-        deploymentCircuitBreaker: given.deploymentCircuitBreaker
-            ? { enable: given.deploymentCircuitBreaker.enable === true, rollback: given.deploymentCircuitBreaker.rollback === true }
-            : { ...current.deploymentCircuitBreaker },
-    };
-    const { minimumHealthyPercent: min, maximumPercent: max } = config;
-    if (!Number.isInteger(min) || min < 0 || min > 100) throw invalidParameter("minimumHealthyPercent must be between 0 and 100.");
-    if (!Number.isInteger(max) || max < 100) throw invalidParameter("maximumPercent must be at least 100.");
-    if (daemon && max !== 100) throw invalidParameter("The maximumPercent must be 100 for services with the DAEMON scheduling strategy.");
-    return config;
 }
 
 /** CreateService's default: ENABLED for services it can apply to, DISABLED otherwise (service-rebalancing.md). */
@@ -119,11 +99,10 @@ export const createService: Operation = (core, input, call) => {
     if (daemon && strategies.length > 0) throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
     const constraints = readConstraints(input) ?? [];
     if (constraints.length + taskDefinition.placementConstraints.length > 10) throw invalidParameter("A maximum of 10 placement constraints is supported.");
-    const deploymentConfiguration = readDeploymentConfiguration(
-        input,
-        { minimumHealthyPercent: daemon ? 0 : 100, maximumPercent: daemon ? 100 : 200, deploymentCircuitBreaker: { enable: false, rollback: false } },
+    const deploymentConfiguration = readDeploymentConfiguration(input, defaultDeploymentConfiguration(daemon), {
         daemon,
-    );
+        controller,
+    });
     const azRebalancing = optionalString(input, "availabilityZoneRebalancing");
     if (azRebalancing !== undefined && azRebalancing !== "ENABLED" && azRebalancing !== "DISABLED") throw invalidParameter("availabilityZoneRebalancing must be ENABLED or DISABLED.");
     const propagateTags = optionalString(input, "propagateTags");
@@ -201,7 +180,10 @@ export const updateService: Operation = (core, input, call) => {
     const strategies = readStrategies(input);
     if (strategies && daemon && strategies.length > 0) throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
     const constraints = readConstraints(input);
-    const deploymentConfiguration = readDeploymentConfiguration(input, service.deploymentConfiguration, daemon);
+    const deploymentConfiguration = readDeploymentConfiguration(input, service.deploymentConfiguration, {
+        daemon,
+        controller: service.deploymentController.type,
+    });
     const capacity = input.capacityProviderStrategy !== undefined ? readCapacityProviderStrategy(input, "capacityProviderStrategy") : undefined;
     const azRebalancing = optionalString(input, "availabilityZoneRebalancing");
     if (azRebalancing !== undefined && azRebalancing !== "ENABLED" && azRebalancing !== "DISABLED") throw invalidParameter("availabilityZoneRebalancing must be ENABLED or DISABLED.");
@@ -261,10 +243,15 @@ export const listServices: Operation = (core, input) => {
     const page = readPage(input, "ListServices", 10, 100);
     const launchType = optionalString(input, "launchType");
     const schedulingStrategy = optionalString(input, "schedulingStrategy");
+    // A deleted service (DRAINING until its tasks are gone, then INACTIVE) "is no longer visible in the console or
+    // in the ListServices API operation" (API reference, DeleteService); DescribeServices still shows it.
     const { items, more } = cluster.services.page(
         page.afterSeq,
         page.limit,
-        (s) => (!launchType || (s.launchType ?? "EC2") === launchType) && (!schedulingStrategy || s.schedulingStrategy === schedulingStrategy),
+        (s) =>
+            s.status === "ACTIVE" &&
+            (!launchType || (s.launchType ?? "EC2") === launchType) &&
+            (!schedulingStrategy || s.schedulingStrategy === schedulingStrategy),
     );
     return { serviceArns: items.map((s) => s.arn), nextToken: more ? nextToken("ListServices", items[items.length - 1]!.seq) : undefined };
 };
