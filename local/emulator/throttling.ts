@@ -45,6 +45,7 @@ export const THROTTLE_CATEGORIES: readonly ThrottleCategory[] = [
     { name: "Task protection", burst: 200, sustained: 80, operations: ["GetTaskProtection", "UpdateTaskProtection"] },
     { name: "Task definition read", burst: 50, sustained: 20, operations: ["DescribeTaskDefinition", "ListTaskDefinitions", "ListTaskDefinitionFamilies"] },
     { name: "Tag read", burst: 50, sustained: 20, operations: ["ListTagsForResource"] },
+    { name: "Capacity provider read", burst: 50, sustained: 20, operations: ["DescribeCapacityProviders"] },
     // Emulator's choice: no row for cluster writes; the rates of "Service modify".
     { name: "Cluster modify", burst: 50, sustained: 5, operations: ["CreateCluster", "DeleteCluster"],
         documented: false },
