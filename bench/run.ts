@@ -1,4 +1,4 @@
-// npm run bench [-- --json OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile NAME]
+// npm run bench [-- --json OUT] [--markdown OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile NAME]
 // The benchmark: (1) every scenario × strategy under one ECS behaviour profile (--ecs-profile, default service-page),
 // (1b) minimal under every profile, (2) planner cost at ECS's limits, (3) observe cost in API calls and throttled
 // time, (4) the Lambda artifact's size and cold start. Prints markdown; --json writes every figure.
@@ -17,7 +17,7 @@ import { runScenarioMatrix, scenarioFiles, type ScenarioRow } from "./scenarioMa
 import { profileSummaryTable, profileTable, scenarioTable, scenarioTargetsLine, summarize, summaryTable } from "./scenarioTable";
 import { PLANNER_SIZES } from "./syntheticCluster";
 
-const USAGE = "usage: npm run bench [-- --json OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile service-page|placement-page|adversarial]";
+const USAGE = "usage: npm run bench [-- --json OUT] [--markdown OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile service-page|placement-page|adversarial]";
 const PARTS = ["scenarios", "profiles", "planner", "observe", "artifact"] as const;
 type Part = (typeof PARTS)[number];
 
@@ -38,7 +38,7 @@ function progress(text: string): void {
 }
 
 async function main(argv: string[]): Promise<number> {
-    const { positional, flags } = parseFlags(argv, { json: "string", quick: "boolean", parts: "string", seed: "integer", "ecs-profile": "string" });
+    const { positional, flags } = parseFlags(argv, { json: "string", markdown: "string", quick: "boolean", parts: "string", seed: "integer", "ecs-profile": "string" });
     const ecsProfile = ecsProfileFlag(flags["ecs-profile"]);
     if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
     const parts = flags.parts === undefined ? [...PARTS] : String(flags.parts).split(",").map((p) => p.trim());
@@ -143,8 +143,15 @@ async function main(argv: string[]): Promise<number> {
 
     const wallSeconds = (performance.now() - started) / 1000;
     out.wallSeconds = wallSeconds;
+    const footer = `${command}: ${wallSeconds.toFixed(0)} s wall on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${generatedAt.slice(0, 10)}`;
     console.log(sections.join("\n\n"));
-    console.log(`\n${command}: ${wallSeconds.toFixed(0)} s wall on ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${generatedAt.slice(0, 10)}`);
+    console.log(`\n${footer}`);
+    if (flags.markdown) {
+        // docs/results.md is this file: every table of the run, with the command and machine that gave it.
+        const header = ["# Results", "", `Written by \`${command}\` (${footer.slice(command.length + 2)}). Counts are exact and deterministic for a seed; timings are medians, to be compared as ratios within one run.`];
+        writeFileSync(String(flags.markdown), [...header, "", sections.join("\n\n").replace(/^### /gm, "## "), ""].join("\n"));
+        progress(`markdown written to ${flags.markdown}`);
+    }
     if (flags.json) {
         writeFileSync(String(flags.json), JSON.stringify(out, null, 2) + "\n");
         progress(`figures written to ${flags.json}`);

@@ -13,12 +13,16 @@ export type EcsWrite =
     | { operation: "UntagResource"; input: { resourceArn: string; tagKeys: string[] } }
     | { operation: "UpdateTaskProtection"; input: { cluster: string; tasks: string[]; protectionEnabled: boolean; expiresInMinutes?: number } };
 
-/** A write ECS answered but did not carry out for some of its tasks (UpdateTaskProtection's failures). */
-export class PartialWriteError extends Error {
-    constructor(readonly operation: string, readonly failures: Array<{ arn?: string; reason?: string }>) {
-        super(`${operation} failed for ${failures.length} task(s): ${failures.map((f) => `${(f.arn ?? "?").split("/").pop()} ${f.reason ?? ""}`.trim()).join(", ")}`);
-        this.name = "PartialWriteError";
-    }
+/**
+ * A write ECS answered but did not carry out for some of its tasks (UpdateTaskProtection's failures): ECS's own
+ * answer, so it carries the response's metadata (status, request id) like an SDK error. A plain Error with a name,
+ * not a subclass: the closure Pulumi serializes does not keep a subclass's link to Error.
+ */
+export function partialWriteError(operation: string, failures: Array<{ arn?: string; reason?: string }>, metadata: unknown): Error {
+    const detail = failures.map((f) => `${(f.arn ?? "?").split("/").pop()} ${f.reason ?? ""}`.trim()).join(", ");
+    const err = new Error(`${operation} failed for ${failures.length} task(s): ${detail}`);
+    err.name = "PartialWriteError";
+    return Object.assign(err, { $metadata: metadata });
 }
 
 export interface EcsWriter {
@@ -50,7 +54,7 @@ export function liveWriter(clients: AwsClients, calls: ApiCalls): EcsWriter {
                     // A task it could not update (gone, or no longer running) means the service changed: the
                     // sequence stops here, before desiredCount goes back, and the next pass plans again.
                     const out = await clients.ecs.send(new sdk.UpdateTaskProtectionCommand({ ...w.input, tasks: [...w.input.tasks] }));
-                    if (out.failures && out.failures.length > 0) throw new PartialWriteError(w.operation, out.failures);
+                    if (out.failures && out.failures.length > 0) throw partialWriteError(w.operation, out.failures, out.$metadata);
                     return;
                 }
             }

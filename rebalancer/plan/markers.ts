@@ -17,9 +17,11 @@ export interface SurgeMarker {
     at: number;
     /**
      * Set once the restore began: when the rebalancer protected the tasks that stay (epoch seconds) and for how many
-     * minutes, so any later pass can tell its own protection (expiring then) from a protection the owner set.
+     * minutes, so any later pass can tell its own protection (expiring then) from a protection the owner set;
+     * `done` once its UpdateService was made, so a desiredCount back at the surged value after it is the owner's
+     * (chaos seed 607609473), not a restore a killed pass never sent.
      */
-    restore?: { at: number; minutes: number };
+    restore?: { at: number; minutes: number; done?: boolean };
 }
 
 export type MoveKind = "stop" | "surge" | "redeploy";
@@ -62,7 +64,7 @@ function wholeNumber(text: string | undefined): number | undefined {
 }
 
 export function encodeSurgeMarker(m: SurgeMarker): Tag {
-    const restore = m.restore ? ` restore=${m.restore.at} exp=${m.restore.minutes}` : "";
+    const restore = m.restore ? ` restore=${m.restore.at} exp=${m.restore.minutes}${m.restore.done ? " done=1" : ""}` : "";
     return { key: SURGE_TAG, value: `v1 owner=${m.owner} desired=${m.desired} at=${m.at}${restore}` };
 }
 
@@ -72,10 +74,11 @@ export function decodeSurgeMarker(value: string | undefined): SurgeMarker | "mal
     const f = fields(value);
     const owner = wholeNumber(f?.get("owner")), desired = wholeNumber(f?.get("desired")), at = wholeNumber(f?.get("at"));
     if (owner === undefined || desired === undefined || at === undefined || desired <= owner) return "malformed";
-    if (!f!.has("restore") && !f!.has("exp")) return { owner, desired, at };
+    if (!f!.has("restore") && !f!.has("exp") && !f!.has("done")) return { owner, desired, at };
     const restoreAt = wholeNumber(f!.get("restore")), minutes = wholeNumber(f!.get("exp"));
     if (restoreAt === undefined || minutes === undefined || minutes < 1 || minutes > 2880) return "malformed";
-    return { owner, desired, at, restore: { at: restoreAt, minutes } };
+    if (f!.has("done") && f!.get("done") !== "1") return "malformed";
+    return { owner, desired, at, restore: { at: restoreAt, minutes, ...(f!.has("done") ? { done: true } : {}) } };
 }
 
 export function encodeLastMove(m: LastMove): Tag {

@@ -102,6 +102,16 @@ function repairOf(service: Service, ctx: RepairContext): SurgeRepair | undefined
             actions: [...unprotectOurs(), clear(service.desiredCount === marker.owner ? [SURGE_TAG] : [SURGE_TAG, LAST_MOVE_TAG])],
         };
     }
+    if (marker.restore?.done) {
+        // The restore was made and desiredCount is the surged value again: its owner set it after the restore. The
+        // owner's value stands; the protection the restore set comes off, then the marker.
+        if (stillOurs && unread.length > 0) return { outcome: "waiting", detail: "reading the scale-in protection the restore set", actions: [], unreadProtection: unread };
+        return {
+            outcome: "restore",
+            detail: `desiredCount is ${service.desiredCount} again after the restore to ${marker.owner}: its owner's, left as it is; ${ours.length} task(s) unprotected, marker removed`,
+            actions: [...unprotectOurs(), clear([SURGE_TAG, LAST_MOVE_TAG])],
+        };
+    }
     if (service.desiredCount !== marker.desired) {
         // Its owner changed desiredCount since (or the surge never applied): the owner's value stands.
         return {
@@ -164,6 +174,8 @@ function repairOf(service: Service, ctx: RepairContext): SurgeRepair | undefined
             ...(release.length > 0 ? [{ kind: "unprotect-tasks" as const, ...base, taskArns: release.map((t) => t.arn) }] : []),
             ...(protect.length > 0 ? [{ kind: "protect-tasks" as const, ...base, taskArns: protect.map((t) => t.arn), expiresInMinutes: RESTORE_PROTECTION_MINUTES }] : []),
             { ...restore, why, victims: choice.victims.map((t) => t.arn) },
+            // Made: from now on a desiredCount back at the surged value is the owner's, never a restore to redo.
+            { kind: "mark-surge", ...base, markerTag: encodeSurgeMarker({ ...marker, restore: { at, minutes: RESTORE_PROTECTION_MINUTES, done: true } }) },
         ],
     };
 }

@@ -460,6 +460,7 @@ describe("plan: surge repair (an exact restore: the tasks that stay are protecte
             expect.objectContaining({ kind: "mark-surge", markerTag: { key: SURGE_TAG, value: restoreMarker(NOW / 1000) } }),
             expect.objectContaining({ kind: "protect-tasks", taskArns: [arnOf(s, 0)], expiresInMinutes: 5 }),
             expect.objectContaining({ kind: "restore-desired", desiredCount: 2, why: "surge complete", victims: [victim] }),
+            expect.objectContaining({ kind: "mark-surge", markerTag: { key: SURGE_TAG, value: expect.stringMatching(/ done=1$/) } }),
         ]);
     });
 
@@ -471,6 +472,7 @@ describe("plan: surge repair (an exact restore: the tasks that stay are protecte
         expect(p.actions).toEqual([
             expect.objectContaining({ kind: "mark-surge" }),
             expect.objectContaining({ kind: "restore-desired", victims: [arnOf(s, 0)] }),
+            expect.objectContaining({ kind: "mark-surge", markerTag: { key: SURGE_TAG, value: expect.stringMatching(/ done=1$/) } }),
         ]);
         // After the scale-in: only its own protection comes off.
         const after = surged(2, 2, 0, restoreMarker(NOW / 1000 - 20), [owners, ours(NOW / 1000 - 20)]);
@@ -501,7 +503,24 @@ describe("plan: surge repair (an exact restore: the tasks that stay are protecte
             expect.objectContaining({ kind: "unprotect-tasks", taskArns: [arnOf(s, 1), arnOf(s, 2)] }),
             expect.objectContaining({ kind: "protect-tasks", taskArns: [arnOf(s, 0)] }),
             expect.objectContaining({ kind: "restore-desired", desiredCount: 2, victims: [arnOf(s, 1)] }),
+            expect.objectContaining({ kind: "mark-surge", markerTag: { key: SURGE_TAG, value: expect.stringMatching(/ done=1$/) } }),
         ]);
+    });
+
+    // Chaos seed 607609473: the restore (3 → 2) was made, then the owner set desiredCount 3 itself; a pass that read
+    // "desiredCount is the surged value" as a restore never sent put it back to 2, below the owner's floor.
+    it("after a restore it made, a desiredCount back at the surged value is the owner's: left alone, its protection cleared", () => {
+        const before = NOW / 1000 - 60;
+        const done = `${restoreMarker(before)} done=1`;
+        const s = surged(3, 3, 0, done, [ours(before), {}, {}]);
+        const p = plan(s, settings());
+        expect(decision(p, "web")).toMatchObject({ outcome: "restore", detail: expect.stringContaining("its owner's, left as it is") });
+        expect(p.actions).toEqual([
+            expect.objectContaining({ kind: "unprotect-tasks", taskArns: [arnOf(s, 0)] }),
+            expect.objectContaining({ kind: "clear-marker", tagKeys: [SURGE_TAG, LAST_MOVE_TAG] }),
+        ]);
+        // Without the done mark (a pass killed before its UpdateService), the same state is a restore to redo.
+        expect(plan(surged(3, 3, 0, restoreMarker(before), [ours(before), {}, {}]), settings()).actions.map((a) => a.kind)).toContain("restore-desired");
     });
 
     it("waits while the surge tasks start, and says how old the surge is", () => {
@@ -526,6 +545,7 @@ describe("plan: surge repair (an exact restore: the tasks that stay are protecte
             expect.objectContaining({ kind: "mark-surge" }),
             expect.objectContaining({ kind: "protect-tasks", taskArns: [arnOf(s, 0), arnOf(s, 1)] }),
             expect.objectContaining({ kind: "restore-desired", desiredCount: 2, why: "surge timed out", victims: [arnOf(s, 2)] }),
+            expect.objectContaining({ kind: "mark-surge", markerTag: { key: SURGE_TAG, value: expect.stringMatching(/ done=1$/) } }),
         ]);
     });
 

@@ -64,7 +64,7 @@ test("a timed-out surge with a task still starting: the exact restore keeps the 
     // ECS's scale-in cannot take a running task it was not given; the running tasks that stay keep the floor of 8.
     const starting = plan(snapshot(9, 1), settings);
     const kinds = starting.actions.map((a) => a.kind);
-    expect(kinds).toEqual(["mark-surge", "protect-tasks", "restore-desired"]);
+    expect(kinds).toEqual(["mark-surge", "protect-tasks", "restore-desired", "mark-surge"]);
     const restore = starting.actions.find((a) => a.kind === "restore-desired") as { desiredCount: number; victims: string[]; why: string };
     const protect = starting.actions.find((a) => a.kind === "protect-tasks") as { taskArns: string[] };
     expect(restore).toMatchObject({ desiredCount: 8, why: "surge timed out" });
@@ -77,7 +77,7 @@ test("a timed-out surge with a task still starting: the exact restore keeps the 
     expect(9 - Math.min(2, unprotectedRunning.length)).toBeGreaterThanOrEqual(8);
     // The surge completed: the same exact restore, two victims among ten running tasks.
     const complete = plan(snapshot(10, 0), settings);
-    expect(complete.actions.map((a) => a.kind)).toEqual(["mark-surge", "protect-tasks", "restore-desired"]);
+    expect(complete.actions.map((a) => a.kind)).toEqual(["mark-surge", "protect-tasks", "restore-desired", "mark-surge"]);
     expect((complete.actions[2] as { victims: string[]; why: string })).toMatchObject({ why: "surge complete" });
     expect((complete.actions[2] as { victims: string[] }).victims).toHaveLength(2);
     // The counts say a task is starting that the list does not show yet: the victims could not cover the scale-in.
