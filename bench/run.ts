@@ -4,9 +4,9 @@
 // time, (4) the Lambda artifact's size and cold start. Prints markdown; --json writes every figure.
 // --quick runs a fast subset (small scenarios, smaller clusters, fewer repeats).
 
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ECS_PROFILE_NAMES } from "../local/emulator";
 import { ecsProfileFlag, parseFlags, runCli, UsageError } from "../local/cliFlags";
@@ -149,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
     if (flags.markdown) {
         // docs/results.md is this file: every table of the run, with the command and machine that gave it.
         const header = ["# Results", "", `Written by \`${command}\` (${footer.slice(command.length + 2)}). Counts are exact and deterministic for a seed; timings are medians, to be compared as ratios within one run.`];
+        mkdirSync(dirname(String(flags.markdown)), { recursive: true });
         writeFileSync(String(flags.markdown), [...header, "", sections.join("\n\n").replace(/^### /gm, "## "), ""].join("\n"));
         progress(`markdown written to ${flags.markdown}`);
     }

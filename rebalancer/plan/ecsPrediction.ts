@@ -10,7 +10,7 @@ export type TieResolution = "worst" | "best";
 import type { ClusterIndex } from "./clusterIndex";
 import { keyAt, levelOfField, type ServiceLayout } from "./bins";
 import { extraRoom } from "./requirements";
-import { evaluateProgress, type BinTree } from "./balance";
+import { evaluateProgress, removalOutcomes, type BinTree } from "./balance";
 import { ProviderSplit } from "./providerSplit";
 
 /** The restore's order: a lower surplus, then a lower skew, then outside the bins, then a stable order by ARN. */
@@ -176,14 +176,16 @@ export class PredictedService {
         const counts = this.eligibleCounts();
         const now = evaluateProgress(this.tree, counts, this.threshold ?? 1);
         let best: { i: number; bound: number; skew: number; outside: boolean } | undefined;
-        for (const [i, n] of this.tasksOn) {
-            if (n - (this.protectedOn.get(i) ?? 0) <= 0) continue;
+        const removable = [...this.tasksOn].filter(([i, n]) => n - (this.protectedOn.get(i) ?? 0) > 0).map(([i]) => i);
+        const inBins = removable.map((i) => this.positionOf.get(i)).filter((p): p is number => p !== undefined);
+        const outcomes = removalOutcomes(this.tree, counts, inBins, this.threshold ?? 1);
+        for (const i of removable) {
             const p = this.positionOf.get(i);
             let after = now;
             if (p !== undefined) {
-                counts[p]--;
-                after = evaluateProgress(this.tree, counts, this.threshold ?? 1);
-                counts[p]++;
+                const weighed = outcomes.get(p);
+                if (!weighed) continue;
+                after = weighed;
             }
             const candidate = { i, bound: after.lowerBound, skew: after.skew, outside: p === undefined };
             if (!best || restoreBetter(candidate, best, this.index.instances[i].arn, this.index.instances[best.i].arn)) best = candidate;

@@ -7,7 +7,7 @@
 // most, tasks not yet running and tasks outside the service's bins first.
 
 import type { Service, Task } from "../model";
-import { BinTree, evaluateProgress } from "./balance";
+import { BinTree, evaluateProgress, removalOutcomes } from "./balance";
 import { buildLayout, effectiveStrategies, keyAt, levelOfField, LEVEL_INSTANCE } from "./bins";
 import type { ClusterIndex } from "./clusterIndex";
 import { restoreBetter } from "./ecsPrediction";
@@ -61,6 +61,12 @@ export function chooseRestoreVictims(
             const now = evaluateProgress(tree, counts, threshold);
             let best: { task: Task; p?: number; bound: number; skew: number; outside: boolean } | undefined;
             const seen = new Set<string>();
+            const inBins = new Set<number>();
+            for (const t of removable) {
+                const p = position.get(t.containerInstanceArn ?? "");
+                if (p !== undefined) inBins.add(p);
+            }
+            const outcomes = removalOutcomes(tree, counts, inBins, threshold);
             for (const t of [...removable].sort(victimOrder)) {
                 const instance = t.containerInstanceArn ?? "";
                 if (seen.has(instance)) continue;
@@ -68,9 +74,9 @@ export function chooseRestoreVictims(
                 const p = position.get(instance);
                 let after = now;
                 if (p !== undefined) {
-                    counts[p]--;
-                    after = evaluateProgress(tree, counts, threshold);
-                    counts[p]++;
+                    const weighed = outcomes.get(p);
+                    if (!weighed) continue;
+                    after = weighed;
                 }
                 const candidate = { task: t, p, bound: after.lowerBound, skew: after.skew, outside: p === undefined };
                 if (!best || restoreBetter(candidate, best, instance, best.task.containerInstanceArn ?? "")) best = candidate;
