@@ -33,7 +33,7 @@ export function azOwnership(service: Service, req: Requirements, index: ClusterI
     if (ecsAzRebalancingBlocked(zones, req, index, cache)) {
         return { ecsOwns: false, takenBack: "every AZ with the fewest tasks is full for its next task: ECS's AZ rebalancing cannot start one" };
     }
-    const quietSince = lastEcsAction(service, index);
+    const quietSince = lastEcsAction(service, index, cache.filterSet(req).passes);
     if (quietSince === undefined) return { ecsOwns: true };
     if (now - quietSince >= graceSeconds * 1000) {
         const minutes = Math.floor((now - quietSince) / 60_000);
@@ -42,9 +42,17 @@ export function azOwnership(service: Service, req: Requirements, index: ClusterI
     return { ecsOwns: true, reviewAt: quietSince + graceSeconds * 1000 };
 }
 
-/** The newest thing ECS did for the service: a task started, or a deployment changed; undefined if unknown. */
-function lastEcsAction(service: Service, index: ClusterIndex): number | undefined {
+/**
+ * Since when ECS has had the service's AZ imbalance before it and done nothing: the newest task start, deployment
+ * change, or registration of an instance the service can use (a new AZ's first instance is what makes the
+ * imbalance one ECS's rebalancing could fix; az-outage-recovery: tasks 30 min old when AZ c came back). Undefined
+ * while a task is still starting (ECS is acting).
+ */
+function lastEcsAction(service: Service, index: ClusterIndex, usable: ArrayLike<number>): number | undefined {
     let last: number | undefined;
+    index.instances.forEach((instance, i) => {
+        if (usable[i] && instance.registeredAt !== undefined) last = Math.max(last ?? 0, instance.registeredAt);
+    });
     for (const t of index.tasksOf(service.name)) {
         if (t.startedAt === undefined) return undefined; // a task still starting: ECS is acting
         last = Math.max(last ?? 0, t.startedAt);

@@ -271,6 +271,13 @@ describe("plan: eligible instances", () => {
         const acting = decision(plan(s, settings()), "w");
         expect(acting.byLevel.az.targets).toEqual({ "us-east-1a": 4, "us-east-1b": 1 });
         expect(acting.azLevelTakenBack).toBeUndefined();
+        // An instance the service can use registered 5 minutes ago (an AZ came back): ECS has had the imbalance before
+        // it for 5 minutes only (scenario az-outage-recovery).
+        s.tasks[s.tasks.length - 1].startedAt = s.observedAt - 3_600_000;
+        const registeredAt = s.instances[1].registeredAt;
+        s.instances[1].registeredAt = s.observedAt - 300_000;
+        expect(decision(plan(s, settings()), "w").byLevel.az.targets).toEqual({ "us-east-1a": 4, "us-east-1b": 1 });
+        s.instances[1].registeredAt = registeredAt;
         // A deployment ECS updated within the grace counts the same.
         s.tasks[s.tasks.length - 1].startedAt = s.observedAt - 3_600_000;
         s.services[0].deployments[0].updatedAt = s.observedAt - 60_000;
