@@ -6,9 +6,10 @@
 // with it, ECS's rebalancing has nothing to undo: it can only try the full AZ.
 //
 // When ECS's AZ rebalancing acts is not documented (nor whether it acts at all with little room under maximumPercent),
-// so the plan does not predict it: it observes. AZs uneven by more than one, and nothing ECS did for the service
-// (no task started, no deployment change) for azRebalancingGraceSeconds: ECS is not acting, and the AZ level is the
-// rebalancer's. Any task ECS starts resets the clock, so the level goes back to ECS as soon as ECS acts again.
+// so the plan does not predict it: it observes. AZs uneven by more than one, and nothing changed for the service (no
+// task started, no deployment change, no usable instance registered) for azRebalancingGraceSeconds: ECS is not
+// acting, and the AZ level is the rebalancer's. Any task ECS starts resets the clock, so the level goes back to ECS
+// as soon as ECS acts again.
 
 import type { Service } from "../model";
 import { ecsRebalancesAzs } from "./bins";
