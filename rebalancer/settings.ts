@@ -73,7 +73,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
     { key: "surgeTimeoutSeconds", env: "REBALANCER_SURGE_TIMEOUT_SECONDS", kind: "integer", min: 60, max: 86400, defaultValue: 900, description: "a surge whose tasks have not started after this long is undone" },
     {
         key: "azRebalancingGraceSeconds", env: "REBALANCER_AZ_REBALANCING_GRACE_SECONDS", kind: "integer", min: 60, max: 86400, defaultValue: 1800,
-        description: "a service ECS's AZ rebalancing should balance across AZs is balanced by the rebalancer when its AZs stay uneven this long with no task started and no deployment change (ECS did not act); given back when ECS acts",
+        description: "a service ECS's AZ rebalancing should balance across AZs is balanced by the rebalancer when its AZs stay uneven this long with no task started, no deployment change and no instance registered (ECS did not act); given back when ECS acts",
     },
     { key: "maxWritesPerSecond", env: "REBALANCER_MAX_WRITES_PER_SECOND", kind: "integer", min: 1, max: 40, defaultValue: 10, description: "ECS write calls per second, at most" },
     { key: "movesWithoutImprovement", env: "REBALANCER_MOVES_WITHOUT_IMPROVEMENT", kind: "integer", min: 1, max: 20, defaultValue: 3, description: "moves a service gets in one situation (desiredCount, task definition, eligible instances) that lower neither its surplus nor its skew; then none until it changes (1: no second move after one that did not help)" },
