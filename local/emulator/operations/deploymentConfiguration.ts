@@ -84,6 +84,23 @@ function readHooks(value: unknown): LifecycleHookState[] {
     });
 }
 
+/**
+ * LinearConfiguration / CanaryConfiguration: a traffic percent (a multiple of 0.1 from `min`) and a bake time, each
+ * kept from `current` (or the default) when not given.
+ */
+function readSteps(
+    value: unknown,
+    name: string,
+    [percentKey, percentNow, min]: [string, number, number],
+    [bakeKey, bakeNow]: [string, number],
+): [number, number] {
+    const given = value === undefined ? {} : object(value, name);
+    return [
+        given[percentKey] === undefined ? percentNow : tenthPercent(given[percentKey], `${name}.${percentKey}`, min),
+        given[bakeKey] === undefined ? bakeNow : bakeMinutes(given[bakeKey], `${name}.${bakeKey}`),
+    ];
+}
+
 /** The configuration after applying `input.deploymentConfiguration` (absent keys keep `current`'s values). */
 export function readDeploymentConfiguration(
     input: Json,
@@ -137,34 +154,16 @@ export function readDeploymentConfiguration(
         throw invalidParameter(`${field("canaryConfiguration")} is only valid with strategy CANARY, not ${strategy}.`);
     }
     if (strategy === "LINEAR") {
-        const linear = given.linearConfiguration === undefined
-            ? {}
-            : object(given.linearConfiguration, "linearConfiguration");
         const base = current.linearConfiguration ?? LINEAR_DEFAULTS;
-        const { stepPercent, stepBakeTimeInMinutes } = linear;
-        config.linearConfiguration = {
-            stepPercent: stepPercent === undefined
-                ? base.stepPercent
-                : tenthPercent(stepPercent, "linearConfiguration.stepPercent", 3),
-            stepBakeTimeInMinutes: stepBakeTimeInMinutes === undefined
-                ? base.stepBakeTimeInMinutes
-                : bakeMinutes(stepBakeTimeInMinutes, "linearConfiguration.stepBakeTimeInMinutes"),
-        };
+        const [stepPercent, stepBakeTimeInMinutes] = readSteps(given.linearConfiguration, "linearConfiguration",
+            ["stepPercent", base.stepPercent, 3], ["stepBakeTimeInMinutes", base.stepBakeTimeInMinutes]);
+        config.linearConfiguration = { stepPercent, stepBakeTimeInMinutes };
     }
     if (strategy === "CANARY") {
-        const canary = given.canaryConfiguration === undefined
-            ? {}
-            : object(given.canaryConfiguration, "canaryConfiguration");
         const base = current.canaryConfiguration ?? CANARY_DEFAULTS;
-        const { canaryPercent, canaryBakeTimeInMinutes } = canary;
-        config.canaryConfiguration = {
-            canaryPercent: canaryPercent === undefined
-                ? base.canaryPercent
-                : tenthPercent(canaryPercent, "canaryConfiguration.canaryPercent", 0.1),
-            canaryBakeTimeInMinutes: canaryBakeTimeInMinutes === undefined
-                ? base.canaryBakeTimeInMinutes
-                : bakeMinutes(canaryBakeTimeInMinutes, "canaryConfiguration.canaryBakeTimeInMinutes"),
-        };
+        const [canaryPercent, canaryBakeTimeInMinutes] = readSteps(given.canaryConfiguration, "canaryConfiguration",
+            ["canaryPercent", base.canaryPercent, 0.1], ["canaryBakeTimeInMinutes", base.canaryBakeTimeInMinutes]);
+        config.canaryConfiguration = { canaryPercent, canaryBakeTimeInMinutes };
     }
     if (given.bakeTimeInMinutes !== undefined) {
         config.bakeTimeInMinutes = bakeMinutes(given.bakeTimeInMinutes, "bakeTimeInMinutes");
