@@ -5,7 +5,8 @@
 // invocation or scheduled event to the next, so the function runs when its events arrive (one invocation at a
 // time, others queued, as with reserved concurrency 1). Each step is applied once the world has settled; after the
 // last one the play goes on until the rebalancer is quiet: the world has settled after its last write and a later
-// pass wrote nothing (or a time limit passes: `converged: false`).
+// pass wrote nothing with no decision waiting on time (the pass log's revisitAt), or a time limit passes
+// (`converged: false`).
 
 import { DEFAULT_ECS_PROFILE, DEFAULT_TIMING, type EcsProfileName } from "../emulator";
 import { RebalancerAccounting } from "./accounting";
