@@ -262,15 +262,21 @@ describe("plan: eligible instances", () => {
             services: [{ name: "w", placement: { "i-1": 4, "i-3": 1 }, minHealthy: 0, service: { availabilityZoneRebalancing: "ENABLED" } }],
         });
         // Newest task started 56 min ago (the builder's spacing), no deployment change: past the 30 min default grace.
-        const quiet = decision(plan(s, settings()), "w");
+        const quietPlan = plan(s, settings());
+        expect(quietPlan.revisitAt).toBeUndefined();
+        const quiet = decision(quietPlan, "w");
         expect(quiet.byLevel.az.targets).toEqual({ "us-east-1a": 3, "us-east-1b": 2 });
         expect(quiet.azLevelTakenBack).toMatch(/ECS's AZ rebalancing is not acting/);
         expect(quiet.fixedLevels ?? []).not.toContain("az");
         // ECS started a task 5 minutes ago (its rebalancing, or anything it does for the service): the level is ECS's again.
         s.tasks[s.tasks.length - 1].startedAt = s.observedAt - 300_000;
-        const acting = decision(plan(s, settings()), "w");
+        const actingPlan = plan(s, settings());
+        const acting = decision(actingPlan, "w");
         expect(acting.byLevel.az.targets).toEqual({ "us-east-1a": 4, "us-east-1b": 1 });
         expect(acting.azLevelTakenBack).toBeUndefined();
+        // The plan says when the decision changes by time alone: the grace after ECS's last action.
+        expect(actingPlan.revisitAt).toBe(s.observedAt - 300_000 + 1800_000);
+        expect(plan(s, settings({ azRebalancingGraceSeconds: 600 })).revisitAt).toBe(s.observedAt - 300_000 + 600_000);
         // An instance the service can use registered 5 minutes ago (an AZ came back): ECS has had the imbalance before
         // it for 5 minutes only (scenario az-outage-recovery).
         s.tasks[s.tasks.length - 1].startedAt = s.observedAt - 3_600_000;

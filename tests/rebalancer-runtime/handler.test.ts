@@ -444,3 +444,16 @@ describe("logs never carry credentials or the environment", () => {
         for (const secret of ["SECRET-7f3a9c", "TOKEN-51bd22", "PASSWORD-c0ffee", "AKIDEXAMPLE", "not-a-secret"]) expect(text).not.toContain(secret);
     });
 });
+
+test("a plan that waits on time says when in the pass log and the invocation summary (the chaos driver reads it)", async () => {
+    const revisitAt = Date.parse("2026-03-01T00:30:00Z");
+    const { handler, logs } = harness({ plan: (s, settings, options) => ({ ...quietPlanner(s, settings, options), revisitAt }) });
+    const summary = await handler(scheduled);
+    expect(summary.clusters.map((c) => c.revisitAt)).toEqual(summary.clusters.map(() => "2026-03-01T00:30:00.000Z"));
+    const passes = logs.filter((l) => l.message === "rebalancer pass");
+    expect(passes.length).toBeGreaterThan(0);
+    for (const p of passes) expect(p.fields.revisitAt).toBe("2026-03-01T00:30:00.000Z");
+    // Without one, neither carries the field.
+    const plain = harness();
+    expect((await plain.handler(scheduled)).clusters.every((c) => c.revisitAt === undefined)).toBe(true);
+});
