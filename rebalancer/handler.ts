@@ -9,6 +9,7 @@ import { NO_DEADLINE } from "./act";
 import type { Trigger } from "./events";
 import { classifyEvent, clustersFor, describeEventBriefly } from "./events";
 import { createInstanceEventMemory } from "./eventMemory";
+import { createSweepOrder } from "./sweepOrder";
 import { summarizeError } from "./errors";
 import type { PassRecord } from "./passLog";
 import type { PassDeps } from "./pass";
@@ -117,6 +118,7 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         clock: overrides.clock ?? systemClock,
     };
     const memory = createInstanceEventMemory();
+    const sweepOrder = createSweepOrder();
     let coldStart = true;
 
     return (event: unknown, context?: unknown): Promise<InvocationSummary> => tracing.invocation(async () => {
@@ -154,13 +156,15 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
             deps.log.warn("unknown clusters requested", { unknownClusters: trigger.unknownClusters, targets: settings.clusters.map(clusterNameOf) });
         }
         let allCompleted = true;
-        for (const clusterArn of clustersFor(trigger, settings)) {
+        const clusters = clustersFor(trigger, settings);
+        for (const clusterArn of trigger.kind === "schedule" ? sweepOrder.order(clusters) : clusters) {
             const result = await tracing.pass(
                 clusterNameOf(clusterArn),
                 () => runPass(deps, { clusterArn, trigger: trigger.kind, settings, dryRun, deadline }),
                 (r) => ({ cluster: r.record.cluster, outcome: r.record.outcome, tasksMoved: r.record.totals.tasksMoved, dryRun }),
             );
             summary.clusters.push(summarize(result.record));
+            if (result.record.outcome !== "deadline") sweepOrder.notePassStarted(clusterArn, result.startedAt);
             if (result.record.outcome !== "completed") allCompleted = false;
             if (result.seenInstances) {
                 memory.noteSeen(result.seenInstances);
@@ -168,7 +172,22 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
             }
         }
         if (trigger.kind === "container-instance" && allCompleted) memory.noteHandled(trigger.containerInstanceArn, trigger.version);
+        if (trigger.kind === "schedule") logSweepNotReached(deps, summary);
         return summary;
+    });
+}
+
+/**
+ * One line when a sweep ran out of time before some clusters (each also has its pass record and a
+ * PassesStoppedByDeadline metric): the sign that one function no longer serves every cluster in its timeout.
+ */
+function logSweepNotReached(deps: PassDeps, summary: InvocationSummary): void {
+    const notReached = summary.clusters.filter((c) => c.outcome === "deadline").map((c) => c.clusterArn);
+    if (notReached.length === 0) return;
+    deps.log.warn("sweep did not reach every cluster", {
+        notReached,
+        reached: summary.clusters.length - notReached.length,
+        why: "too little time left in this invocation: the next sweep starts with these clusters; raise timeoutSeconds or deliver through a queue (delivery: queue)",
     });
 }
 

@@ -406,6 +406,26 @@ describe("passes", () => {
         expect(fake.calls).toEqual([]);
     });
 
+    test("a sweep that runs out of time says which clusters it did not reach, and the next sweep starts with them", async () => {
+        const { fake, handler, logs } = harness();
+        // Time for the first cluster's pass only: it falls under the margin once that pass has read something.
+        let remaining = PASS_START_MARGIN_MS + 1;
+        const context = { getRemainingTimeInMillis: () => (fake.calls.length > 0 ? PASS_START_MARGIN_MS - 1 : remaining) };
+        const first = await handler(scheduled, context);
+        expect(first.clusters.map((c) => [c.clusterArn, c.outcome])).toEqual([[EAST, "completed"], [WEST, "deadline"]]);
+        const warning = logs.find((l) => l.message === "sweep did not reach every cluster");
+        expect(warning?.level).toBe("warn");
+        expect(warning?.fields).toMatchObject({ notReached: [WEST], reached: 1 });
+
+        // The next sweep (same container) starts with the cluster the last one did not reach.
+        fake.calls.length = 0;
+        remaining = 60_000;
+        const second = await handler(scheduled, { getRemainingTimeInMillis: () => remaining });
+        expect(second.clusters.map((c) => c.clusterArn)).toEqual([WEST, EAST]);
+        expect(second.clusters.every((c) => c.outcome === "completed")).toBe(true);
+        expect(logs.filter((l) => l.message === "sweep did not reach every cluster")).toHaveLength(1);
+    });
+
     test("the Lambda deadline stops writes mid-pass", async () => {
         let remaining = 60_000;
         const plan = recordingPlanner((s) =>
