@@ -35,9 +35,34 @@ export async function syntheticWorld(cluster: SyntheticCluster, options: WorldOp
         ...(virtual ? {} : { timing: { schedulerDelayMs: 0, taskStartMs: 0 }, faults: { throttling: true } }),
     });
     const endpoint = await emulator.listen();
+    const { clusterArn, scalableTargets } = populateSyntheticCluster(emulator, cluster, name);
+    if (clock instanceof VirtualClock) clock.runUntilIdle();
+    else await daemonPlaced(emulator, name, cluster);
+    return {
+        emulator, clock, clusterArn, endpoint, scalableTargets,
+        close: async () => {
+            await emulator.close();
+            clock.dispose();
+        },
+    };
+}
+
+/**
+ * Puts `cluster` into `emulator` as cluster `name` through its control API: instances, one task definition per
+ * service, services with their tasks where the generator put them, scalable targets. DAEMON tasks are placed by the
+ * emulator's scheduler once its clock runs.
+ */
+export function populateSyntheticCluster(
+    emulator: EcsEmulator,
+    cluster: SyntheticCluster,
+    name: string,
+    /** Prepended to the generator's instance ids, so that several clusters in one emulator never share one. */
+    instanceIdPrefix = "",
+): { clusterArn: string; scalableTargets: number } {
     const control = emulator.control;
+    const ec2Id = (id: string) => `i-${instanceIdPrefix}${id.slice("i-".length)}`;
     const clusterArn = control.createCluster(name);
-    for (const i of cluster.instances) control.registerInstance({ cluster: name, ec2InstanceId: i.id, az: i.az, cpu: i.cpu, memory: i.memory });
+    for (const i of cluster.instances) control.registerInstance({ cluster: name, ec2InstanceId: ec2Id(i.id), az: i.az, cpu: i.cpu, memory: i.memory });
     let scalableTargets = 0;
     for (const s of cluster.services) {
         const taskDefinition = control.registerTaskDefinition({
@@ -48,7 +73,7 @@ export async function syntheticWorld(cluster: SyntheticCluster, options: WorldOp
         });
         const daemon = s.kind === "daemon";
         const initialPlacement: Record<string, number> = {};
-        if (!daemon) for (const [p, n] of s.placement) initialPlacement[cluster.instances[p].id] = n;
+        if (!daemon) for (const [p, n] of s.placement) initialPlacement[ec2Id(cluster.instances[p].id)] = n;
         control.createService({
             cluster: name,
             serviceName: s.name,
@@ -66,15 +91,7 @@ export async function syntheticWorld(cluster: SyntheticCluster, options: WorldOp
             scalableTargets++;
         }
     }
-    if (clock instanceof VirtualClock) clock.runUntilIdle();
-    else await daemonPlaced(emulator, name, cluster);
-    return {
-        emulator, clock, clusterArn, endpoint, scalableTargets,
-        close: async () => {
-            await emulator.close();
-            clock.dispose();
-        },
-    };
+    return { clusterArn, scalableTargets };
 }
 
 /** Waits (real time) until the DAEMON service, if any, runs a task on every instance. */

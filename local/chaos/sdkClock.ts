@@ -14,6 +14,12 @@ export interface EmulatedTime {
     now(): number;
     /** Lets `ms` of emulated time pass (the world moves on meanwhile). */
     advance(ms: number): void;
+    /**
+     * Runs `fn` once `ms` of emulated time have passed, without moving the clock itself: where several invocations
+     * run at once (local/fleet), one invocation's wait must not make time pass for the others. Absent: the wait
+     * advances the clock (one invocation at a time).
+     */
+    wait?(ms: number, fn: () => void): void;
 }
 
 /** The SDK module whose waits are moved (the same instance the loaded function requires). */
@@ -52,7 +58,12 @@ export function installSdkClock(time: EmulatedTime, seed: number): () => void {
     const emulatedWait = (fn: (...a: unknown[]) => void, ms: number | undefined, args: unknown[]) => {
         // Whole milliseconds, at least one, as Node's timers: a fraction would be lost on an epoch-ms clock and the
         // rate limiter, waiting for it, would wait forever.
-        time.advance(Math.max(1, Math.ceil(Number.isFinite(ms) ? ms! : 1)));
+        const wholeMs = Math.max(1, Math.ceil(Number.isFinite(ms) ? ms! : 1));
+        if (time.wait) {
+            time.wait(wholeMs, () => fn(...args));
+            return undefined;
+        }
+        time.advance(wholeMs);
         return realSetTimeout(() => fn(...args), 0);
     };
     const patchedSetTimeout = function (this: unknown, fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) {

@@ -36,6 +36,11 @@ export interface InProcessServer {
     /** `http://127.0.0.1:<port>`: requests to it are served in-process. */
     endpoint: string;
     serve(request: RawRequest): ApiResponse;
+    /**
+     * Resolves when the request reaches the server (its network latency on an emulated clock, where several
+     * invocations run at once); a promise that never settles drops it (a dead container's call). Absent: at once.
+     */
+    arrive?(): Promise<void>;
 }
 
 function bodyText(body: unknown): string {
@@ -62,6 +67,7 @@ export function installInProcessTransport(server: InProcessServer): () => void {
         if (!targets(request, endpoint)) return realHandle.call(this, request, options);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
+        if (server.arrive) await server.arrive();
         const answer = server.serve({ method: request.method, headers, body: bodyText(request.body) });
         if (answer.realDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.realDelayMs));
         const payload = JSON.stringify(answer.body);
