@@ -11,11 +11,12 @@ import { performance } from "node:perf_hooks";
 import { ECS_PROFILE_NAMES } from "../local/emulator";
 import { ecsProfileFlag, parseFlags, runCli, UsageError } from "../local/cliFlags";
 import { artifactLines, measureArtifact } from "./artifactCost";
-import { measureObserveCost, observeModelLine, observeTable, observeTargetLine, type ObserveCost } from "./observeCost";
+import { measureObserveCost, observeModelLine, observeTable, observeTargetLine, warmObserveTargetLine, type ObserveCost } from "./observeCost";
 import { measurePlannerCost, plannerTable, plannerTargetLine } from "./plannerCost";
 import { runScenarioMatrix, scenarioFiles, type ScenarioRow } from "./scenarioMatrix";
 import { profileSummaryTable, profileTable, scenarioTable, scenarioTargetsLine, summarize, summaryTable } from "./scenarioTable";
 import { PLANNER_SIZES } from "./syntheticCluster";
+import { DEFINITIONS_LEARNED_PER_PASS } from "../rebalancer/taskCache";
 
 const USAGE = "usage: npm run bench [-- --json OUT] [--markdown OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile service-page|placement-page|adversarial]";
 const PARTS = ["scenarios", "profiles", "planner", "observe", "artifact"] as const;
@@ -121,16 +122,17 @@ async function main(argv: string[]): Promise<number> {
         const costs: ObserveCost[] = [];
         for (const size of sizes) {
             const c = await measureObserveCost(size, { runs: repeats.observe, seed, throttled: THROTTLED_READ_SIZES.includes(size.name) });
-            progress(`  ${c.size}: ${c.callsTotal} calls (bound ${c.lowerBoundTotal}), ${c.realMs.toFixed(0)} ms per read${c.throttledRun ? `; throttled read ${c.throttledRun.seconds.toFixed(1)} s, ${c.throttledRun.outcome}` : ""}`);
+            progress(`  ${c.size}: ${c.callsTotal} calls (bound ${c.lowerBoundTotal}), warm ${c.warm.callsTotal} (${c.warm.ratio.toFixed(3)}), ${c.realMs.toFixed(0)} ms per read${c.throttledRun ? `; throttled read ${c.throttledRun.seconds.toFixed(1)} s, ${c.throttledRun.outcome}` : ""}`);
             costs.push(c);
         }
         out.observe = costs;
         sections.push([
             "### 3. Observe cost per pass",
-            "The same synthetic clusters on the local emulator, read by the rebalancer's observe() through the real AWS SDK (the function's retry settings). Calls are the requests the emulator received (observe()'s own count in brackets); the lower bound is pages of 100 for the lists, batches of 10 DescribeServices and of 100 DescribeContainerInstances / DescribeTasks, and DescribeScalableTargets pages of 50 (bench/observeLowerBound.ts).",
+            `The same synthetic clusters on the local emulator, read by the rebalancer's observe() through the real AWS SDK (the function's retry settings). Calls are the requests the emulator received (observe()'s own count in brackets); the lower bound is pages of 100 for the lists, batches of 10 DescribeServices and of 100 DescribeContainerInstances / DescribeTasks, and DescribeScalableTargets pages of 50 (bench/observeLowerBound.ts). A steady pass on a warm container: observe() with the container's task cache (rebalancer/taskCache.ts) once it knows every task definition in use and has read the cluster once; passes to steady = ⌈definitions ÷ the ${DEFINITIONS_LEARNED_PER_PASS} a pass learns⌉ + 1.`,
             observeTable(costs),
             observeModelLine(10),
             observeTargetLine(costs),
+            warmObserveTargetLine(costs),
         ].join("\n\n"));
     }
 

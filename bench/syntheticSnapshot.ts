@@ -54,7 +54,7 @@ export function syntheticSnapshot(cluster: SyntheticCluster, clusterName = "synt
     const taskDefinitions: ClusterSnapshot["taskDefinitions"] = {};
     const services: Service[] = cluster.services.map((s) => {
         const taskDefinition = `${base}:task-definition/${s.name}:1`;
-        taskDefinitions[taskDefinition] = { arn: taskDefinition, networkMode: "bridge", staticHostPorts: [], reservation: { cpu: s.cpu, memory: s.memory } };
+        taskDefinitions[taskDefinition] = { arn: taskDefinition, networkMode: "bridge", staticHostPorts: [], reservation: { cpu: s.cpu, memory: s.memory }, runningTaskCanChange: false };
         let n = 0;
         for (const [p, count] of s.placement) {
             const instance = instances[p];

@@ -19,6 +19,7 @@ import type { PlanFunction } from "./planRounds";
 import type { Clock } from "./rateLimiter";
 import { systemClock } from "./rateLimiter";
 import { parseSettings } from "./settings";
+import { createTaskCache } from "./taskCache";
 import { createTaskDefinitionCache } from "./taskDefinitions";
 import type { LogSink, MetricsSink } from "./telemetry";
 import { createPowertoolsTelemetry } from "./telemetry";
@@ -70,7 +71,11 @@ export interface InvocationSummary {
 function summarize(r: PassRecord): ClusterSummary {
     const errors: string[] = [];
     if (r.failure) errors.push(`${r.failure.name}: ${r.failure.message}`);
-    if (r.outcome === "deadline") errors.push("not started: too little time left in this invocation");
+    if (r.outcome === "deadline") {
+        errors.push(r.readStoppedBefore !== undefined
+            ? `stopped reading before ${r.readStoppedBefore}: too little time left in this invocation; nothing written`
+            : "not started: too little time left in this invocation");
+    }
     for (const s of r.services) {
         if (s.act?.failure) errors.push(`${s.service}: ${s.act.failure.operation} ${s.act.failure.name}: ${s.act.failure.message}`);
         else if (s.act?.outcome === "deadline") errors.push(`${s.service}: writes not made, too little time left`);
@@ -112,6 +117,9 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         clients: tracing.traceClients(overrides.clients ?? createAwsClients()),
         // Task-definition revisions are immutable: a read is good for the container's life.
         cache: createTaskDefinitionCache(),
+        // Tasks never change instance, and a RUNNING task without health checks or restarts stops changing: a warm
+        // container describes only the tasks it has not seen settled (taskCache.ts).
+        taskCache: createTaskCache(),
         plan: overrides.plan ?? planCluster,
         log: overrides.log ?? telemetry!.log,
         metrics: overrides.metrics ?? telemetry!.metrics,

@@ -117,6 +117,12 @@ export interface TaskDefinitionFacts {
     /** Host ports fixed in the task definition (TCP); dynamic mappings (hostPort 0 in bridge mode) excluded. */
     staticHostPorts: number[];
     reservation: Reservation;
+    /**
+     * A RUNNING task of this definition can still change what observe maps from it: some container defines a health
+     * check (the task's healthStatus moves) or has a restart policy (a container restarted in place can bind new host
+     * ports). When false the task's description stays as read until it leaves ListTasks (taskCache.ts).
+     */
+    runningTaskCanChange: boolean;
 }
 
 export interface ClusterSnapshot {

@@ -1,5 +1,7 @@
 // One pass over one cluster: observe → plan (with the reads the plan asks for) → act → one log record and one
 // set of metrics. Never throws: a failed pass is logged and reported, and the next pass starts from a fresh read.
+// Out of Lambda time before it starts, or while it reads (readDeadline.ts), it ends with outcome "deadline" and
+// writes nothing.
 import type { AwsClients } from "./awsClients";
 import type { ApiCalls } from "./apiCalls";
 import { clusterNameOf } from "./arns";
@@ -16,6 +18,8 @@ import type { PlanFunction } from "./planRounds";
 import { observeAndPlan } from "./planRounds";
 import type { Clock } from "./rateLimiter";
 import type { Settings } from "./settings";
+import { isReadDeadline } from "./readDeadline";
+import type { TaskCache } from "./taskCache";
 import type { TaskDefinitionCache } from "./taskDefinitions";
 import type { LogSink, MetricsSink } from "./telemetry";
 import { liveRecheck } from "./recheck";
@@ -27,6 +31,8 @@ export const PASS_START_MARGIN_MS = 20_000;
 export interface PassDeps {
     clients: AwsClients;
     cache: TaskDefinitionCache;
+    /** Tasks a warm container need not describe again (taskCache.ts). */
+    taskCache: TaskCache;
     plan: PlanFunction;
     log: LogSink;
     metrics: MetricsSink;
@@ -61,11 +67,12 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
     let acted: ActResult | undefined;
     let planRounds = 0;
     let failure: ErrorSummary | undefined;
+    let readStoppedBefore: string | undefined;
     if (req.deadline.remainingMs() < PASS_START_MARGIN_MS) {
         outcome = "deadline";
     } else {
         try {
-            const planned = await observeAndPlan(deps, req.clusterArn, settings, started, calls);
+            const planned = await observeAndPlan(deps, req.clusterArn, settings, started, calls, req.deadline);
             snapshot = planned.snapshot;
             plan = planned.plan;
             planRounds = planned.planRounds;
@@ -73,8 +80,14 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
             // Reads only: a dry run takes the same last look, so what it reports is what a live pass would write.
             acted = await act(plan, writer, settings, req.deadline, deps.clock, liveRecheck(deps.clients, planned.snapshot, calls));
         } catch (err) {
-            outcome = "failed";
-            failure = summarizeError(err);
+            if (isReadDeadline(err)) {
+                // Between two reads, before any write: the next pass starts from a fresh read.
+                outcome = "deadline";
+                readStoppedBefore = err.before;
+            } else {
+                outcome = "failed";
+                failure = summarizeError(err);
+            }
         }
     }
     const observeFailures: ObserveFailure[] = snapshot?.failures ?? [];
@@ -93,6 +106,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
         ...(acted ? { acted } : {}),
         observeFailures,
         ...(failure ? { failure } : {}),
+        ...(readStoppedBefore !== undefined ? { readStoppedBefore } : {}),
         outcome,
     });
     const parts = splitForLog(record);

@@ -12,7 +12,7 @@ export const PASS_LOG_MESSAGE = "rebalancer pass";
 export type PassOutcome =
     | "completed" // observed, planned, acted (or recorded, in a dry run); a service's write may still have failed
     | "failed" // observe or plan failed: nothing was written
-    | "deadline"; // too little Lambda time left to start
+    | "deadline"; // too little Lambda time left to start, or to finish reading (readStoppedBefore): nothing was written
 
 export interface ServiceLogEntry {
     service: string;
@@ -82,6 +82,8 @@ export interface PassRecord {
     observeFailures: ObserveFailure[];
     observeFailureCount: number;
     failure?: ErrorSummary;
+    /** The pass ran out of time while reading: the read it did not make (outcome "deadline", nothing written). */
+    readStoppedBefore?: string;
 }
 
 const OBSERVE_FAILURES_LOGGED = 20;
@@ -101,6 +103,7 @@ export interface PassFacts {
     acted?: ActResult;
     observeFailures: ObserveFailure[];
     failure?: ErrorSummary;
+    readStoppedBefore?: string;
     outcome: PassOutcome;
 }
 
@@ -208,6 +211,7 @@ export function buildPassRecord(f: PassFacts): PassRecord {
         observeFailures: f.observeFailures.slice(0, OBSERVE_FAILURES_LOGGED),
         observeFailureCount: f.observeFailures.length,
         ...(f.failure ? { failure: f.failure } : {}),
+        ...(f.readStoppedBefore !== undefined ? { readStoppedBefore: f.readStoppedBefore } : {}),
     };
 }
 

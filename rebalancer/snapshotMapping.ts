@@ -202,6 +202,7 @@ export function toTaskDefinitionFacts(td: SdkTaskDefinition): TaskDefinitionFact
         networkMode,
         staticHostPorts: staticHostPorts(networkMode, containers),
         reservation: { cpu: parseCpu(td.cpu) ?? cpu, memory: parseMemory(td.memory) ?? memory },
+        runningTaskCanChange: containers.some((c) => (c.healthCheck?.command?.length ?? 0) > 0 || c.restartPolicy?.enabled === true),
     };
 }
 

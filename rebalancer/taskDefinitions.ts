@@ -1,10 +1,12 @@
 // Task-definition facts the planner asks for (network mode, static host ports), read once per container:
 // a task-definition revision never changes, so a cached read stays true for the container's life.
+import type { Deadline } from "./act";
 import type { AwsClients } from "./awsClients";
 import type { ApiCalls } from "./apiCalls";
 import { countCall } from "./apiCalls";
 import type { ObserveFailure, TaskDefinitionFacts } from "./model";
 import { errorText } from "./errors";
+import { checkReadDeadline } from "./readDeadline";
 import { toTaskDefinitionFacts } from "./snapshotMapping";
 
 export interface TaskDefinitionCache {
@@ -39,8 +41,9 @@ export interface TaskDefinitionRead {
 /**
  * Facts for each ARN, from the cache or from one DescribeTaskDefinition each (the API takes one at a time).
  * A definition that cannot be read is reported as a failure; the planner then treats its facts as unknown.
+ * With a deadline, each read first checks the time left (ReadDeadlineError).
  */
-export async function readTaskDefinitions(clients: AwsClients, arns: readonly string[], cache: TaskDefinitionCache, calls: ApiCalls): Promise<TaskDefinitionRead> {
+export async function readTaskDefinitions(clients: AwsClients, arns: readonly string[], cache: TaskDefinitionCache, calls: ApiCalls, deadline?: Deadline): Promise<TaskDefinitionRead> {
     const { DescribeTaskDefinitionCommand } = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
     const out: TaskDefinitionRead = { facts: {}, failures: [] };
     for (const arn of new Set(arns)) {
@@ -49,6 +52,7 @@ export async function readTaskDefinitions(clients: AwsClients, arns: readonly st
             out.facts[arn] = cached;
             continue;
         }
+        checkReadDeadline(deadline, "DescribeTaskDefinition");
         try {
             const res = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
             countCall(calls, "DescribeTaskDefinition");

@@ -1,11 +1,13 @@
 // Scale-in protection of stop candidates. StopTask ignores it, so the rebalancer must read it itself; only the
 // tasks a plan wants to stop are read, in batches of 100 (GetTaskProtection's documented limit: "A list of up to
 // 100 task IDs or full ARN entries", API reference and @aws-sdk/client-ecs 3.1141.0 GetTaskProtectionRequest).
+import type { Deadline } from "./act";
 import type { AwsClients } from "./awsClients";
 import type { ApiCalls } from "./apiCalls";
 import { chunk, countCall } from "./apiCalls";
 import type { ObserveFailure } from "./model";
 import { errorText } from "./errors";
+import { checkReadDeadline } from "./readDeadline";
 import { toFailures } from "./snapshotMapping";
 
 export const GET_TASK_PROTECTION_BATCH = 100;
@@ -22,10 +24,12 @@ export interface ProtectionRead {
     failures: ObserveFailure[];
 }
 
-export async function readTaskProtection(clients: AwsClients, clusterArn: string, taskArns: readonly string[], calls: ApiCalls): Promise<ProtectionRead> {
+/** With a deadline, each batch first checks the time left (ReadDeadlineError). */
+export async function readTaskProtection(clients: AwsClients, clusterArn: string, taskArns: readonly string[], calls: ApiCalls, deadline?: Deadline): Promise<ProtectionRead> {
     const { GetTaskProtectionCommand } = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
     const out: ProtectionRead = { protection: {}, failures: [] };
     for (const batch of chunk([...new Set(taskArns)], GET_TASK_PROTECTION_BATCH)) {
+        checkReadDeadline(deadline, "GetTaskProtection");
         try {
             const res = await clients.ecs.send(new GetTaskProtectionCommand({ cluster: clusterArn, tasks: batch }));
             countCall(calls, "GetTaskProtection");

@@ -272,8 +272,8 @@ describe("task definitions and scale-in protection", () => {
         const calls: ApiCalls = {};
         const arns = [bridge, host, awsvpc].map((t) => t.taskDefinitionArn!);
         const read = await readTaskDefinitions(fake.clients, [...arns, taskDefinitionArn("gone", 3)], cache, calls);
-        expect(read.facts[arns[0]]).toEqual({ arn: arns[0], networkMode: "bridge", staticHostPorts: [8081], reservation: { cpu: 384, memory: 640 } });
-        expect(read.facts[arns[1]]).toEqual({ arn: arns[1], networkMode: "host", staticHostPorts: [9000], reservation: { cpu: 1024, memory: 2048 } });
+        expect(read.facts[arns[0]]).toEqual({ arn: arns[0], networkMode: "bridge", staticHostPorts: [8081], reservation: { cpu: 384, memory: 640 }, runningTaskCanChange: false });
+        expect(read.facts[arns[1]]).toEqual({ arn: arns[1], networkMode: "host", staticHostPorts: [9000], reservation: { cpu: 1024, memory: 2048 }, runningTaskCanChange: false });
         expect(read.facts[arns[2]]).toMatchObject({ networkMode: "awsvpc", staticHostPorts: [] });
         expect(read.failures).toEqual([expect.objectContaining({ arn: taskDefinitionArn("gone", 3), reason: "TASK_DEFINITION_UNREADABLE" })]);
         expect(calls.DescribeTaskDefinition).toBe(4);

@@ -53,7 +53,7 @@ describe("per-container memory stays bounded", () => {
 
     test("task-definition cache forgets the oldest first", () => {
         const cache = createTaskDefinitionCache(2);
-        for (const arn of ["a", "b", "c"]) cache.set({ arn, networkMode: "bridge", staticHostPorts: [], reservation: { cpu: 1, memory: 1 } });
+        for (const arn of ["a", "b", "c"]) cache.set({ arn, networkMode: "bridge", staticHostPorts: [], reservation: { cpu: 1, memory: 1 }, runningTaskCanChange: false });
         expect(cache.size).toBe(2);
         expect(cache.get("a")).toBeUndefined();
         expect(cache.get("c")).toBeDefined();

@@ -139,6 +139,7 @@ export function buildSnapshot(spec: { instances: InstanceSpec[]; services: Servi
             networkMode: "bridge",
             staticHostPorts: s.hostPort !== undefined ? [s.hostPort] : [],
             reservation: { cpu: s.cpu ?? 256, memory: s.memory ?? 512 },
+            runningTaskCanChange: false,
         };
     }
     return { clusterArn: CLUSTER_ARN, observedAt: now, instances, services, tasks, taskDefinitions, failures: [] };
