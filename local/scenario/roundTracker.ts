@@ -1,16 +1,25 @@
 // Watches one play round by round (rounds.ts says what a round is and why its bound holds): the running tasks of
 // each service per instance, kept from the emulator's task changes in the order they happen, so that the state
 // just before the rebalancer's first change of a service in a round can be read when that change arrives; the
-// starts and stops that are not the rebalancer's after it; and at each round's end, the state it left.
+// starts and stops that are not the rebalancer's after it; and at each round's end, the state it left, on whose
+// room both states are bounded.
 
 import type { TaskChange } from "../emulator";
-import { serviceLowerBound } from "./lowerBound";
+import { serviceLowerBound, type BoundInstance, type BoundService } from "./lowerBound";
 import { roundReport, type RoundReport, type ServiceRound, type ServiceState } from "./rounds";
 import type { ScenarioWorld } from "./world";
 
+/** A service's state just before the rebalancer's first change of it in the round: bounded at the round's end. */
+interface FirstMove {
+    counts: Record<string, number>;
+    running: number;
+    bins: string[];
+    otherChanges: number;
+}
+
 interface OpenRound {
     steps: string[];
-    touched: Map<string, { atFirstMove: ServiceState; otherChanges: number }>;
+    touched: Map<string, FirstMove>;
     stopped: number;
 }
 
@@ -51,8 +60,8 @@ export class RoundTracker {
         for (const { service, instances } of this.world.boundInputs(counts, this.skipTag)) {
             const atEnd = stateOf(service, instances);
             left += atEnd.bound;
-            const touched = round.touched.get(service.name);
-            if (touched) services.push({ service: service.name, atFirstMove: touched.atFirstMove, atEnd, otherChanges: touched.otherChanges });
+            const first = round.touched.get(service.name);
+            if (first) services.push(serviceRound(service, instances, atEnd, first));
         }
         this.rounds.push(roundReport(round.steps.length > 0 ? round.steps : ["start"], services, left, round.stopped));
     }
@@ -91,7 +100,10 @@ export class RoundTracker {
                 // The state it acted on: read before this change is counted.
                 if (!touched) {
                     const inputs = this.world.boundInputs(this.counts(), this.skipTag, service)[0];
-                    if (inputs) round.touched.set(service, { atFirstMove: stateOf(inputs.service, inputs.instances), otherChanges: 0 });
+                    if (inputs) {
+                        const { running, bins } = stateOf(inputs.service, inputs.instances);
+                        round.touched.set(service, { counts: { ...inputs.service.counts }, running, bins, otherChanges: 0 });
+                    }
                 }
                 if (change.desiredStatus === "STOPPED" && !this.stopSeen.has(change.taskArn)) {
                     this.stopSeen.add(change.taskArn);
@@ -106,7 +118,20 @@ export class RoundTracker {
     }
 }
 
-function stateOf(service: Parameters<typeof serviceLowerBound>[0], instances: Parameters<typeof serviceLowerBound>[1]): ServiceState {
+/** The round for one service: its state at the first move bounded on the room each instance has at the end. */
+function serviceRound(service: BoundService, atEndInstances: BoundInstance[], atEnd: ServiceState, first: FirstMove): ServiceRound {
+    const overRoom: string[] = [];
+    const instances = atEndInstances.map((i) => {
+        const cap = (service.counts[i.id] ?? 0) + i.room;
+        const held = first.counts[i.id] ?? 0;
+        if (i.usable && held > cap) overRoom.push(i.id);
+        return { ...i, room: Math.max(0, cap - held) };
+    });
+    const atFirstMove = { bound: serviceLowerBound({ ...service, counts: first.counts }, instances), running: first.running, bins: first.bins };
+    return { service: service.name, atFirstMove, atEnd, otherChanges: first.otherChanges, overRoom };
+}
+
+function stateOf(service: BoundService, instances: BoundInstance[]): ServiceState {
     const usable = instances.filter((i) => i.usable);
     return {
         bound: serviceLowerBound(service, instances),

@@ -15,8 +15,9 @@
 //       start of a surge task) — the state it chose to act on, after ECS's reactions to the round's steps and
 //       to the earlier rounds; E = the state of X at the end of the round (the next round's first step, or the
 //       end of the play);
-//   bound_k(X) = max(0, LB(S) − LB(E)), LB being lowerBound.ts's textbook rule; 0 when the rebalancer did not
-//       touch X in the round. The per-round bound is Σ over rounds and services.
+//   bound_k(X) = max(0, LB(S) − LB(E)), LB being lowerBound.ts's textbook rule, both on the room each instance
+//       has for X at E; 0 when the rebalancer did not touch X in the round. The per-round bound is Σ over rounds
+//       and services.
 // Why it is a lower bound on the tasks the rebalancer stopped in the round: LB(C) is the distance
 // d(C, B) = Σ_i max(0, C_i − B_i) from C to the nearest balanced placement B of the same tasks on the same
 // instances, and d obeys the triangle inequality (max(0, a + b) ≤ max(0, a) + max(0, b)), so with B the placement
@@ -24,9 +25,11 @@
 // there at E: each was stopped in between. So LB(S) − LB(E) ≤ the tasks of X stopped in the round — provided the
 // only stops and starts of X after S are the rebalancer's (checked: any other start or stop of X — ECS still
 // placing the round's replacements, ECS's own AZ rebalancing, a health-check replacement — and the round's
-// service counts for nothing), that X runs as many tasks at S as at E and that the same instances can hold it
-// (checked likewise). What is not checked: the room each instance has for X (other services' tasks move too);
-// where room binds, B for E may not be a placement S could reach. The scenarios this is judged on have room to spare.
+// service counts for nothing), that X runs as many tasks at S as at E on the same usable instances (checked
+// likewise), and that B is one of the balanced placements LB(S) chooses among: hence both are computed with the
+// room each instance has for X at E (other services' tasks move too, and ECS may fill an instance X could have
+// used: mixed-sizes-near-capacity), and where S holds more of X on an instance than E's room allows, the round's
+// service counts for nothing.
 // It cannot be gamed upwards: every stop that does not lower LB by one is paid for in the ratio (stopped ÷ bound
 // ≥ 1 always). Nor downwards unseen: a rebalancer that leaves a round unbalanced has a small bound_k, and its
 // `left` (LB(E), per round) says so.
@@ -67,11 +70,13 @@ export interface ServiceState {
 /** One spread service in one round the rebalancer touched it in. */
 export interface ServiceRound {
     service: string;
-    /** Just before the rebalancer's first task change of the service in the round. */
+    /** Just before the rebalancer's first task change of the service in the round (its bound on atEnd's room). */
     atFirstMove: ServiceState;
     atEnd: ServiceState;
     /** Starts and stops of its tasks after atFirstMove that are not the rebalancer's. */
     otherChanges: number;
+    /** Instances that held more of it at atFirstMove than they have room for at atEnd. */
+    overRoom: string[];
 }
 
 /** The round's bound for one service, or why it counts for nothing (the argument's conditions, header). */
@@ -79,6 +84,7 @@ export function serviceRoundBound(r: ServiceRound): { bound: number; unmeasured?
     if (r.otherChanges > 0) return { bound: 0, unmeasured: `${r.service}: ${r.otherChanges} start(s)/stop(s) not the rebalancer's after its first move` };
     if (r.atFirstMove.running !== r.atEnd.running) return { bound: 0, unmeasured: `${r.service}: ${r.atFirstMove.running} running at its first move, ${r.atEnd.running} at the end` };
     if (r.atFirstMove.bins.join(",") !== r.atEnd.bins.join(",")) return { bound: 0, unmeasured: `${r.service}: the instances that can hold it changed within the round` };
+    if (r.overRoom.length > 0) return { bound: 0, unmeasured: `${r.service}: ${r.overRoom.join(", ")} held more of it than they have room for at the end` };
     return { bound: Math.max(0, r.atFirstMove.bound - r.atEnd.bound) };
 }
 

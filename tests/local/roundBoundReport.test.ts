@@ -1,6 +1,7 @@
 // A multi-round scenario's report (drain-relaunch: a drain, a terminate, a launch) carries both bounds: the
 // final-state one on what ECS alone left, and the per-round one on what the rebalancer met round by round; the
 // rounds add up to the run's own counts, and a wasteful strategy's per-round bound stays below what it stopped.
+// Near capacity (mixed-sizes-near-capacity), the round's start is bounded on the room left at its end.
 import { join } from "node:path";
 import { runScenario, type ScenarioReport } from "../../local/scenario/runner";
 import { readScenarioFile } from "../../local/scenario/scenarioFile";
@@ -41,4 +42,12 @@ describe("drain-relaunch, round by round", () => {
         for (const r of redeploy.rounds) expect(r.bound).toBeLessThanOrEqual(r.stopped);
         expect(redeploy.rounds[redeploy.rounds.length - 1].left).toBeGreaterThan(0);
     });
+});
+
+it("near capacity: the start of the round is bounded on the room at its end, so the bound stays a bound", async () => {
+    // ECS puts a waiting small task on the small instance first, after which a large task no longer fits there: on
+    // the room it had at the launch, the large service's bound would be 3, one more than any rebalancer could need.
+    const { report } = await runScenario(readScenarioFile(join(__dirname, "../../scenarios/mixed-sizes-near-capacity.json")), { strategy: "minimal" });
+    expect(report.minimalMoves).toBe(2);
+    expect(report.rounds.map((r) => [r.bound, r.stopped])).toEqual([[0, 0], [2, 2]]);
 });

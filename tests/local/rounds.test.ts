@@ -25,7 +25,7 @@ describe("splitRounds", () => {
 });
 
 const state = (bound: number, running = 12, bins = ["i-a", "i-b"]) => ({ bound, running, bins });
-const touched = (extra: Partial<ServiceRound> = {}): ServiceRound => ({ service: "api", atFirstMove: state(5), atEnd: state(1), otherChanges: 0, ...extra });
+const touched = (extra: Partial<ServiceRound> = {}): ServiceRound => ({ service: "api", atFirstMove: state(5), atEnd: state(1), otherChanges: 0, overRoom: [], ...extra });
 
 describe("serviceRoundBound", () => {
     it("counts what the rebalancer's moves took off the bound: start − end, never below 0", () => {
@@ -37,6 +37,7 @@ describe("serviceRoundBound", () => {
         expect(serviceRoundBound(touched({ otherChanges: 2 }))).toMatchObject({ bound: 0, unmeasured: expect.stringMatching(/2 start\(s\)\/stop\(s\) not the rebalancer's/) });
         expect(serviceRoundBound(touched({ atEnd: state(0, 11) }))).toMatchObject({ bound: 0, unmeasured: expect.stringMatching(/12 running at its first move, 11 at the end/) });
         expect(serviceRoundBound(touched({ atEnd: state(0, 12, ["i-a", "i-c"]) }))).toMatchObject({ bound: 0, unmeasured: expect.stringMatching(/instances .* changed/) });
+        expect(serviceRoundBound(touched({ overRoom: ["i-b"] }))).toMatchObject({ bound: 0, unmeasured: expect.stringMatching(/i-b held more of it than they have room for/) });
     });
 });
 
