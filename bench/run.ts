@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
         sections.push([
             `### 1. Scenarios × strategies (seed ${seed}, ECS behaviour profile ${ecsProfile})`,
             scenarioTargetsLine(),
-            "Ratio = tasks stopped ÷ lower bound; `— (0 needed)` when the lower bound is 0 and nothing was stopped, `∞ (n stopped, 0 needed)` when it is 0 and tasks were stopped (left out of the geometric mean). Skew = max − min of a service's tasks over the instances that can hold it (within each AZ when it spreads on AZ first) and over AZs, worst service, computed from the report's `after` and `instances`.",
+            "Ratio = tasks stopped ÷ lower bound; `— (0 needed)` when the lower bound is 0 and nothing was stopped, `∞ (n stopped, 0 needed)` when it is 0 and tasks were stopped (left out of the geometric mean). Per-round bound, for a multi-round run (moves needed in two or more rounds; a round is a step that changes the cluster, scenarios/README.md): the sum of each round's bound on what the rebalancer had to move in it, which an online rebalancer cannot avoid and the final-state bound leaves out; minimal's ratio target is judged on it there. The geometric means stay on the final-state bound. Skew = max − min of a service's tasks over the instances that can hold it (within each AZ when it spreads on AZ first) and over AZs, worst service, computed from the report's `after` and `instances`.",
             scenarioTable(rows),
             "Per strategy (geometric mean over the scenarios with a positive lower bound):",
             summaryTable(summaries),

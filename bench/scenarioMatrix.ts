@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { EcsProfileName } from "../local/emulator";
 import { runScenario } from "../local/scenario/runner";
 import type { StrategyName } from "../local/scenario/rebalancers";
+import { isMultiRound } from "../local/scenario/rounds";
 import { readScenarioFile, type Scenario } from "../local/scenario/scenarioFile";
 import { disruptionRatio, type DisruptionRatio } from "./disruption";
 import { worstSkew } from "./skew";
@@ -24,6 +25,9 @@ export interface ScenarioRow {
     tasksStarted: number;
     lowerBound: number;
     ratio: DisruptionRatio;
+    /** Multi-round runs only (moves needed in two or more rounds): the report's perRoundBound and stopped ÷ it. */
+    perRoundBound?: number;
+    perRoundRatio?: DisruptionRatio;
     instanceSkew: number;
     instanceSkewService?: string;
     azSkew: number;
@@ -59,6 +63,7 @@ export async function runScenarioRow(scenario: Scenario, strategy: StrategyName,
         tasksStarted: report.tasksStarted,
         lowerBound: report.minimalMoves,
         ratio,
+        ...(isMultiRound(report.rounds) ? { perRoundBound: report.perRoundBound, perRoundRatio: disruptionRatio(report.tasksStopped, report.perRoundBound) } : {}),
         instanceSkew: skew.instance.value,
         instanceSkewService: skew.instance.service,
         azSkew: skew.az.value,

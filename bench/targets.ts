@@ -21,6 +21,11 @@ export const TARGETS = {
 
 export interface ScenarioOutcome {
     ratio: DisruptionRatio;
+    /**
+     * Multi-round runs only (moves needed in two or more rounds, local/scenario/rounds.ts): stopped ÷ the per-round
+     * bound, which the ratio target is judged on instead — the final-state bound leaves the earlier rounds out.
+     */
+    perRoundRatio?: DisruptionRatio;
     instanceSkew: number;
     azSkew: number;
     floorViolations: number;
@@ -41,9 +46,10 @@ export interface TargetCheck {
 /** minimal's targets on one scenario. */
 export function checkScenario(outcome: ScenarioOutcome, skewThreshold: number = TARGETS.skewThreshold): TargetCheck {
     const misses: string[] = [];
-    const r = outcome.ratio;
-    if (r.kind === "ratio" && r.value > TARGETS.disruptionRatio) misses.push(`ratio ${formatRatio(r)} > 1.00`);
-    if (r.kind === "ratio" && r.value < TARGETS.disruptionRatio) misses.push(`ratio ${formatRatio(r)} < 1.00 (surplus left)`);
+    const r = outcome.perRoundRatio ?? outcome.ratio;
+    const name = outcome.perRoundRatio ? "per-round ratio" : "ratio";
+    if (r.kind === "ratio" && r.value > TARGETS.disruptionRatio) misses.push(`${name} ${formatRatio(r)} > 1.00`);
+    if (r.kind === "ratio" && r.value < TARGETS.disruptionRatio) misses.push(`${name} ${formatRatio(r)} < 1.00 (surplus left)`);
     if (r.kind === "none-needed-but-stopped") misses.push(`${r.stopped} stopped where none had to move`);
     const skewOver = outcome.instanceSkew > skewThreshold || outcome.azSkew > skewThreshold;
     const skewCapacityBound = skewOver && outcome.remainingMoves === 0;

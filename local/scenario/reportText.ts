@@ -1,5 +1,6 @@
 // Reports for people: a before/after table of tasks per instance and per AZ for each service, and a summary.
 
+import { isMultiRound } from "./rounds";
 import type { ScenarioReport, TimelineEntry } from "./runner";
 
 function pad(text: string, width: number): string {
@@ -46,6 +47,7 @@ export function summaryLine(report: ScenarioReport): string {
     const ratio = report.minimalMoves > 0 ? (report.tasksStopped / report.minimalMoves).toFixed(2) : report.tasksStopped === 0 ? "1.00" : "∞";
     return [
         `${report.strategy}: ${report.tasksStopped} task(s) stopped, ${report.tasksStarted} started; lower bound ${report.minimalMoves} (ratio ${ratio})`,
+        ...(isMultiRound(report.rounds) ? [`multi-round: per-round bound ${report.perRoundBound} over ${report.rounds.filter((r) => r.bound > 0).length} rounds (ratio ${(report.tasksStopped / report.perRoundBound).toFixed(2)})`] : []),
         `floor violations ${report.floorViolations}, ceiling violations ${report.ceilingViolations}`,
         `${report.invocations} invocation(s), ${Object.values(report.apiCalls).reduce((a, b) => a + b, 0)} ECS API call(s)`,
         `quiet ${report.emulatedSeconds} s (emulated) after the last step${report.converged ? "" : " — did NOT converge within the time limit"}`,

@@ -6,11 +6,14 @@
 // time, others queued, as with reserved concurrency 1). Each step is applied once the world has settled; after the
 // last one the play goes on until the rebalancer is quiet: the world has settled after its last write and a later
 // pass wrote nothing with no decision waiting on time (the pass log's revisitAt), or a time limit passes
-// (`converged: false`).
+// (`converged: false`). Each step that changes the cluster opens a round (rounds.ts); the report carries each
+// round's bound and their sum beside the final-state one.
 
 import { DEFAULT_ECS_PROFILE, DEFAULT_TIMING, type EcsProfileName } from "../emulator";
 import { RebalancerAccounting } from "./accounting";
 import { serviceLowerBound } from "./lowerBound";
+import { RoundTracker } from "./roundTracker";
+import { perRoundBound, splitRounds, type RoundReport } from "./rounds";
 import { rebalancerFor, type CapturedLog, type RebalancerOptions, type RebalancerUnderTest, type StrategyName } from "./rebalancers";
 import type { Scenario } from "./scenarioFile";
 import type { DashboardBody } from "../../infra/rebalancer/dashboardBody";
@@ -40,6 +43,13 @@ export interface ScenarioReport {
     converged: boolean;
     /** Extension: the same lower bound computed on `after` — 0 when the rebalancer left nothing to move. */
     remainingMoves: number;
+    /**
+     * Extension: the run round by round (rounds.ts: a step that changes the cluster opens a round), each with its
+     * bound on what the rebalancer had to move in it, what it stopped and what it left.
+     */
+    rounds: RoundReport[];
+    /** Extension: Σ of the rounds' bounds — beside minimalMoves (the final state's) for a multi-round scenario. */
+    perRoundBound: number;
     /** The emulator timing and schedule period this run used (milliseconds, seconds). */
     timing: { taskStartMs: number; healthCheckMs: number; taskStopMs: number; schedulePeriodSeconds: number };
     /** Extension, with the file's `expect`: whether ECS alone left what the file documents, and where it did not. */
@@ -252,6 +262,7 @@ interface Played {
     converged: boolean;
     rebalancer: RebalancerUnderTest;
     groups: Record<string, GroupRecord>;
+    rounds: RoundReport[];
 }
 
 async function playScenario(scenario: Scenario, strategy: StrategyName, options: RunOptions): Promise<Played> {
@@ -261,24 +272,32 @@ async function playScenario(scenario: Scenario, strategy: StrategyName, options:
         const schedulePeriodSeconds = options.schedulePeriodSeconds ?? scenario.timing.schedulePeriodSeconds;
         const rebalancer = await rebalancerFor(strategy, world, { ...options, schedulePeriodSeconds });
         const play = new Play(world, rebalancer, options.maxInvocations ?? invocationCapFor(scenario), strategy === options.strategy ? options.onTimeline : undefined);
+        const skipTag = rebalancer.environment?.REBALANCER_SKIP_TAG ?? "ecs-rebalancer:skip";
+        const rounds = new RoundTracker(world, rebalancer.accessKeyId, skipTag);
+        const opensRound = new Set(splitRounds(scenario.steps).slice(1).map((r) => r.steps[0]));
         play.note("step", `start: ${scenario.instances.length} instance(s), ${scenario.services.length} service(s)`);
+        rounds.begin();
         world.populate();
         // Each step once the previous one has settled; after the last, until the rebalancer is quiet.
-        for (const step of scenario.steps) {
+        for (const [i, step] of scenario.steps.entries()) {
             await play.drive("settle", SETTLE_LIMIT_MS);
-            play.note("step", world.applyStep(step));
+            if (opensRound.has(i)) rounds.begin();
+            const text = world.applyStep(step);
+            rounds.step(text);
+            play.note("step", text);
         }
         const lastStepAt = world.clock.now();
         const { quietAt, converged } = await play.drive("quiet", (options.quietLimitSeconds ?? 12 * 3600) * 1000);
         play.note("quiet", converged ? "rebalancer quiet" : play.detachedAt !== undefined ? "the rebalancer was detached at the invocation cap" : "time limit reached before the rebalancer went quiet");
         const counts = world.runningCounts();
         const unplaced = world.unplacedCounts(counts);
-        const skipTag = rebalancer.environment?.REBALANCER_SKIP_TAG ?? "ecs-rebalancer:skip";
         const lowerBound = world.boundInputs(counts, skipTag).reduce((s, b) => s + serviceLowerBound(b.service, b.instances), 0);
+        rounds.end();
+        rounds.close();
         play.close();
         return {
             counts, unplaced, instances: world.instanceReport(), lowerBound, play, apiCalls: world.emulator.apiCalls, quietAt, lastStepAt, converged, rebalancer,
-            groups: world.groupRecords(),
+            groups: world.groupRecords(), rounds: rounds.rounds,
         };
     } finally {
         await world.close();
@@ -324,6 +343,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         emulatedSeconds: Math.round(Math.max(0, run.quietAt - run.lastStepAt) / 1000),
         converged: run.converged,
         remainingMoves: run.lowerBound,
+        rounds: run.rounds,
+        perRoundBound: perRoundBound(run.rounds),
         timing: { taskStartMs: timing.taskStartMs, healthCheckMs: timing.healthCheckMs, taskStopMs: timing.taskStopMs, schedulePeriodSeconds },
         ...(scenario.expect ? { expectations: checkExpectations(scenario, baseline) } : {}),
         ...(scenario.capacityProviders.length > 0

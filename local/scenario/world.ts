@@ -295,13 +295,14 @@ export class ScenarioWorld {
         return out;
     }
 
-    /** What the runner's lower bound needs: each spread service's counts and each instance's room for its task. */
-    boundInputs(counts: Record<string, Record<string, number>>, skipTag: string): { service: BoundService; instances: BoundInstance[] }[] {
+    /** What the runner's lower bound needs: each spread service's counts and each instance's room for its task (`only`: one service). */
+    boundInputs(counts: Record<string, Record<string, number>>, skipTag: string, only?: string): { service: BoundService; instances: BoundInstance[] }[] {
         const snapshot = this.control.snapshot(this.scenario.cluster);
         const live = new Map(snapshot.instances.map((i) => [i.ec2InstanceId, i as Record<string, any>]));
         const resource = (i: Record<string, any>, name: string) => (i.remainingResources as any[]).find((r) => r.name === name);
         const out: { service: BoundService; instances: BoundInstance[] }[] = [];
         for (const s of this.scenario.services) {
+            if (only !== undefined && s.name !== only) continue;
             const first = s.placementStrategy?.[0];
             if (s.schedulingStrategy === "DAEMON" || (first && first.type !== "spread") || s.tags[skipTag] === "true" || s.desiredCount === 0) continue;
             const strategies = s.placementStrategy && s.placementStrategy.length > 0

@@ -32,7 +32,7 @@ it("summarizes per strategy: geometric mean over positive bounds, worst skews, v
 it("prints one row per run, with the ratio's zero-bound case spelled out and the worst service named", () => {
     const lines = scenarioTable(rows).split("\n");
     expect(lines).toHaveLength(2 + rows.length);
-    expect(lines[2]).toMatch(/^\| a +\| redeploy \| +4 \| +2 \| +2\.00 \| +3 \(web\) \| +0 \| +1\/0 \|/);
+    expect(lines[2]).toMatch(/^\| a +\| redeploy \| +4 \| +2 \| +2\.00 \| +\| +3 \(web\) \| +0 \| +1\/0 \|/);
     expect(lines[4]).toContain("— (0 needed)");
     expect(lines[3]).toMatch(/\| NO +\|/);
     const summary = summaryTable(summarize(rows)).split("\n");
@@ -54,4 +54,14 @@ it("minimal under every profile: one row per scenario and profile, one summary r
     const summary = profileSummaryTable(minimal).split("\n");
     expect(summary[2]).toMatch(/^\| service-page +\| +1\.00 \(2\) /);
     expect(summary[3]).toMatch(/^\| adversarial +\| +1\.22 \(2\) .*\| +1 +\|/);
+});
+
+it("a multi-round run shows its per-round bound and ratio beside the final-state bound; the others leave the cell empty", () => {
+    const multi = row("spot", "minimal", 25, 12, { perRoundBound: 25, perRoundRatio: disruptionRatio(25, 25) });
+    const cells = (table: string) => table.split("\n").slice(2).map((l) => l.split("|").map((c) => c.trim()));
+    const [spot, single] = cells(scenarioTable([multi, row("one", "minimal", 2, 2)]));
+    expect(spot.slice(3, 7)).toEqual(["25", "12", "2.08", "25 (1.00)"]);
+    expect(single[6]).toBe("");
+    const [profileRow] = cells(profileTable([multi]));
+    expect(profileRow.slice(3, 6)).toEqual(["25 / 12", "2.08", "25 (1.00)"]);
 });

@@ -20,3 +20,9 @@ it("a skew above the threshold that no move could lower (capacity) is not a miss
     const r = checkScenario({ ...good, instanceSkew: 2, remainingMoves: 0 }, 1);
     expect(r).toEqual({ met: true, misses: [], skewCapacityBound: true });
 });
+
+it("a multi-round run is judged on its per-round ratio, not on the final-state one", () => {
+    // spot-churn: 25 stopped, 12 on the final state, 25 over the rounds.
+    expect(checkScenario({ ...good, ratio: disruptionRatio(25, 12), perRoundRatio: disruptionRatio(25, 25) }, 1)).toEqual({ met: true, misses: [], skewCapacityBound: false });
+    expect(checkScenario({ ...good, ratio: disruptionRatio(27, 12), perRoundRatio: disruptionRatio(27, 25) }, 1).misses).toEqual(["per-round ratio 1.08 > 1.00"]);
+});
