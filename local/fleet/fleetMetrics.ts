@@ -135,3 +135,15 @@ export function eventLatencies(events: readonly DeliveredClusterEvent[], passes:
         ...(latencies.length > 0 ? { p50Seconds: at(0.5), p99Seconds: at(0.99), maxSeconds: latencies[latencies.length - 1] } : {}),
     };
 }
+
+/** Pairs of passes of one cluster that ran at the same time (passes must never race on a cluster): should be 0. */
+export function overlappingPasses(passes: readonly FleetPass[]): number {
+    const lastEnd = new Map<string, number>();
+    let overlaps = 0;
+    for (const p of [...passes].sort((a, b) => a.start - b.start)) {
+        const end = lastEnd.get(p.cluster);
+        if (end !== undefined && p.start < end) overlaps++;
+        lastEnd.set(p.cluster, Math.max(end ?? p.end, p.end));
+    }
+    return overlaps;
+}

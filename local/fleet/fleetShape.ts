@@ -30,3 +30,6 @@ export const FLEET_SMALL = fleetOf("4 clusters, 2,400 tasks", [1_000, 700, 400, 
 export function fleetTasks(shape: FleetShape): number {
     return shape.clusters.reduce((s, c) => s + c.tasks, 0);
 }
+
+/** The smallest fleet that still has two clusters to serve: for tests. */
+export const FLEET_TINY = fleetOf("2 clusters, 300 tasks", [200, 100]);

@@ -13,7 +13,7 @@ import { CONTAINER_INSTANCE_STATE_CHANGE, SERVICE_ACTION } from "../../rebalance
 import { ConcurrentInvocations } from "./concurrentInvocations";
 import { DirectDelivery } from "./directDelivery";
 import { FleetContainers } from "./fleetContainers";
-import { eventLatencies, passesOf, readRateLowerBoundSeconds, sweepFigures, type DeliveredClusterEvent, type FleetPass, type LatencyFigures, type SweepFigures } from "./fleetMetrics";
+import { eventLatencies, overlappingPasses, passesOf, readRateLowerBoundSeconds, sweepFigures, type DeliveredClusterEvent, type FleetPass, type LatencyFigures, type SweepFigures } from "./fleetMetrics";
 import type { FleetShape } from "./fleetShape";
 import { fleetTasks } from "./fleetShape";
 import { fleetWorld } from "./fleetWorld";
@@ -29,6 +29,8 @@ export interface FleetOptions {
     agentReconnectsPerHour: number;
     /** Extra stack config (`ecs-rebalancer:*` keys). */
     config?: Record<string, string>;
+    /** Called every emulated minute (long runs say where they are). */
+    onProgress?: (p: { emulatedMinutes: number; calls: number; invocations: number; backlog: number; realSeconds: number }) => void;
 }
 
 export interface FleetResult {
@@ -46,6 +48,8 @@ export interface FleetResult {
     invocationsTimedOut: number;
     containersStarted: number;
     passes: number;
+    /** Pairs of passes of one cluster that overlapped in time (must be 0). */
+    overlappingPasses: number;
     /** Mean calls of a steady pass (no writes) on a cold / warm container, for the largest cluster. */
     largestCluster: { name: string; tasks: number; coldPassCalls?: number; warmSteadyPassCalls?: number; aloneReadSeconds: number };
     throttledCalls: number;
@@ -117,6 +121,13 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
             };
             armSchedule();
             world.emulator.setChurn({ agentReconnectsPerHour: options.agentReconnectsPerHour });
+            if (options.onProgress) {
+                const report = (minutes: number) => world.clock.schedule(startedAt + minutes * 60_000, () => {
+                    options.onProgress!({ emulatedMinutes: minutes, calls: engine.calls.length, invocations: containers.invocations.length, backlog: delivery.backlog, realSeconds: (Date.now() - realStart) / 1000 });
+                    report(minutes + 1);
+                });
+                report(1);
+            }
             const endAt = startedAt + (options.sweeps + 1) * period * 1000;
             await engine.runUntil(endAt - 1);
             world.emulator.setChurn({ agentReconnectsPerHour: 0 });
@@ -147,6 +158,7 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
                 invocationsTimedOut: invocations.filter((i) => i.error?.startsWith("Task timed out")).length,
                 containersStarted: containers.containersStarted,
                 passes: passes.length,
+                overlappingPasses: overlappingPasses(passes),
                 largestCluster: { name: largest.name, tasks: largest.tasks, ...passCalls(passes, largest.name), aloneReadSeconds: aloneReadSeconds(passes, largest.name) },
                 throttledCalls: engine.calls.filter((c) => c.throttled).length,
                 calls: engine.calls.length,

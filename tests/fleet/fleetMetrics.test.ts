@@ -1,5 +1,5 @@
 import type { ReceivedCall } from "../../local/fleet/concurrentInvocations";
-import { eventLatencies, passesOf, readRateLowerBoundSeconds, sweepFigures } from "../../local/fleet/fleetMetrics";
+import { eventLatencies, overlappingPasses, passesOf, readRateLowerBoundSeconds, sweepFigures } from "../../local/fleet/fleetMetrics";
 
 const ARN = (c: string) => `arn:aws:ecs:us-east-1:123456789012:cluster/${c}`;
 const call = (at: number, container: string, operation: string, cluster?: string, firstPage = true): ReceivedCall => ({
@@ -59,5 +59,18 @@ describe("fleet metrics", () => {
             passes,
         );
         expect(figures).toMatchObject({ events: 4, covered: 2, notCovered: 2, p50Seconds: 0, maxSeconds: 18 });
+    });
+
+    test("overlapping passes: counted per cluster, passes of different clusters may overlap", () => {
+        const passes = passesOf([
+            call(0, "c1", "ListContainerInstances", "a"),
+            call(5, "c2", "ListContainerInstances", "b"),
+            call(8, "c2", "DescribeTasks", "b"),
+            call(10, "c1", "DescribeTasks", "a"),
+            call(9, "c3", "ListContainerInstances", "a"),
+            call(12, "c3", "DescribeTasks", "a"),
+        ].sort((x, y) => x.at - y.at));
+        expect(overlappingPasses(passes)).toBe(1);
+        expect(overlappingPasses(passes.filter((p) => p.container !== "c3"))).toBe(0);
     });
 });
