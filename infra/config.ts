@@ -17,6 +17,7 @@ import {
     LAMBDA_TIMEOUT_SECONDS,
 } from "./limits";
 import { describeInvalidSchedule } from "./scheduleExpression";
+import { DEFAULT_DELIVERY, Delivery, DELIVERY_MODES, describeInvalidDelivery } from "./delivery";
 import { ALARM_EMAIL_ALLOWED, ALARM_TOPIC_ALLOWED, describeInvalidAlarmEmail, describeInvalidAlarmTopicArn } from "./alarmTargets";
 import { describeInvalidAlarmWindow, statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./rebalancer/alarmDefinitions";
 
@@ -51,6 +52,8 @@ export interface StackConfig {
     settings: RebalancerSettings;
     /** An EventBridge schedule expression, or `off`. */
     schedule: string;
+    /** How events reach the function: EventBridge invokes it, or an SQS FIFO queue with a message group per cluster. */
+    delivery: Delivery;
     logRetentionDays: number;
     lambdaMemoryMb: number;
     lambdaTimeoutSeconds: number;
@@ -160,6 +163,17 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
         description: "the periodic sweep (an EventBridge schedule expression), or `off` to rely on events only",
         allowed: "`off`, `rate(...)` or `cron(...)` as EventBridge accepts them",
         check: describeInvalidSchedule,
+    },
+    {
+        key: "delivery",
+        type: "string",
+        default: DEFAULT_DELIVERY,
+        description:
+            "how events reach the function: direct (EventBridge invokes it; one pass at a time, one sweep walks every cluster) or queue " +
+            "(EventBridge → SQS FIFO queue, a message group per cluster: one cluster's passes never overlap, different clusters pass " +
+            "concurrently, and each cluster's sweep is its own message)",
+        allowed: DELIVERY_MODES.map((d) => `\`${d}\``).join(" or "),
+        check: describeInvalidDelivery,
     },
     settingKey("skewThreshold"),
     settingKey("maxMovesPerPass"),
@@ -291,6 +305,7 @@ export function readStackConfig(raw: Readonly<Record<string, string | undefined>
         targetClusters: values.targetClusters as string[],
         settings: settings as unknown as RebalancerSettings,
         schedule: values.schedule as string,
+        delivery: values.delivery as Delivery,
         logRetentionDays: values.logRetentionDays as number,
         lambdaMemoryMb: values.lambdaMemoryMb as number,
         lambdaTimeoutSeconds: values.lambdaTimeoutSeconds as number,

@@ -33,6 +33,8 @@ export const INVALID_CONFIG_CASES: readonly InvalidConfigCase[] = [
     { title: "schedule cron with five fields", config: { schedule: "cron(0 12 * * ?)" }, key: "schedule", allowed: /six fields/ },
     { title: "schedule cron with both day fields", config: { schedule: "cron(0 12 * * * *)" }, key: "schedule", allowed: /exactly one of day-of-month and day-of-week/ },
     { title: "schedule cron minute out of range", config: { schedule: "cron(60 12 * * ? *)" }, key: "schedule", allowed: /minutes field \(0-59\)/ },
+    { title: "delivery is unknown", config: { delivery: "sqs" }, key: "delivery", allowed: /expected direct or queue/ },
+    { title: "delivery is in capitals", config: { delivery: "QUEUE" }, key: "delivery", allowed: /expected direct or queue/ },
     { title: "skewThreshold is not a number", config: { skewThreshold: "abc" }, key: "skewThreshold", allowed: /integer from 1 to 5000/ },
     { title: "skewThreshold is a fraction", config: { skewThreshold: "1.5" }, key: "skewThreshold", allowed: /integer from 1 to 5000/ },
     { title: "skewThreshold is zero", config: { skewThreshold: "0" }, key: "skewThreshold", allowed: /integer from 1 to 5000/ },
