@@ -18,6 +18,7 @@ import {
 } from "./limits";
 import { describeInvalidSchedule } from "./scheduleExpression";
 import { DEFAULT_DELIVERY, Delivery, DELIVERY_MODES, describeInvalidDelivery } from "./delivery";
+import { QUEUE_MAX_CONCURRENCY } from "./rebalancer/queuePlan";
 import { ALARM_EMAIL_ALLOWED, ALARM_TOPIC_ALLOWED, describeInvalidAlarmEmail, describeInvalidAlarmTopicArn } from "./alarmTargets";
 import { describeInvalidAlarmWindow, statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./rebalancer/alarmDefinitions";
 
@@ -54,6 +55,8 @@ export interface StackConfig {
     schedule: string;
     /** How events reach the function: EventBridge invokes it, or an SQS FIFO queue with a message group per cluster. */
     delivery: Delivery;
+    /** Delivery `queue`: passes at once, all clusters together (the event source mapping's maximum concurrency). */
+    queueMaxConcurrency: number;
     logRetentionDays: number;
     lambdaMemoryMb: number;
     lambdaTimeoutSeconds: number;
@@ -175,6 +178,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
         allowed: DELIVERY_MODES.map((d) => `\`${d}\``).join(" or "),
         check: describeInvalidDelivery,
     },
+    integerKey(
+        "queueMaxConcurrency",
+        QUEUE_MAX_CONCURRENCY.default,
+        QUEUE_MAX_CONCURRENCY,
+        "delivery queue only: passes at once, all clusters together (the event source mapping's maximum concurrency); each pass paces " +
+            "its own writes to maxWritesPerSecond",
+    ),
     settingKey("skewThreshold"),
     settingKey("maxMovesPerPass"),
     settingKey("maxMovesPerService"),
@@ -306,6 +316,7 @@ export function readStackConfig(raw: Readonly<Record<string, string | undefined>
         settings: settings as unknown as RebalancerSettings,
         schedule: values.schedule as string,
         delivery: values.delivery as Delivery,
+        queueMaxConcurrency: values.queueMaxConcurrency as number,
         logRetentionDays: values.logRetentionDays as number,
         lambdaMemoryMb: values.lambdaMemoryMb as number,
         lambdaTimeoutSeconds: values.lambdaTimeoutSeconds as number,

@@ -35,6 +35,7 @@ export const INVALID_CONFIG_CASES: readonly InvalidConfigCase[] = [
     { title: "schedule cron minute out of range", config: { schedule: "cron(60 12 * * ? *)" }, key: "schedule", allowed: /minutes field \(0-59\)/ },
     { title: "delivery is unknown", config: { delivery: "sqs" }, key: "delivery", allowed: /expected direct or queue/ },
     { title: "delivery is in capitals", config: { delivery: "QUEUE" }, key: "delivery", allowed: /expected direct or queue/ },
+    { title: "queueMaxConcurrency is below the event source mapping's minimum", config: { queueMaxConcurrency: "1" }, key: "queueMaxConcurrency", allowed: /integer from 2 to 1000/ },
     { title: "skewThreshold is not a number", config: { skewThreshold: "abc" }, key: "skewThreshold", allowed: /integer from 1 to 5000/ },
     { title: "skewThreshold is a fraction", config: { skewThreshold: "1.5" }, key: "skewThreshold", allowed: /integer from 1 to 5000/ },
     { title: "skewThreshold is zero", config: { skewThreshold: "0" }, key: "skewThreshold", allowed: /integer from 1 to 5000/ },
