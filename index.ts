@@ -13,6 +13,8 @@ const rebalancer = new TaskRebalancer("rebalancer", {
     clusters: targetClusters(demo?.clusterArn, config.targetClusters),
     settings: config.settings,
     schedule: config.schedule,
+    delivery: config.delivery,
+    queueMaxConcurrency: config.queueMaxConcurrency,
     logRetentionDays: config.logRetentionDays,
     memorySizeMb: config.lambdaMemoryMb,
     timeoutSeconds: config.lambdaTimeoutSeconds,
@@ -31,6 +33,9 @@ export const serviceName = demo?.serviceName;
 export const functionName = rebalancer.functionName;
 export const logGroupName = rebalancer.logGroupName;
 export const deadLetterQueueUrl = rebalancer.deadLetterQueueUrl;
+/** Delivery `queue` only: the SQS FIFO queue the rules write to, and where its failed messages go. */
+export const eventQueueUrl = rebalancer.eventQueueUrl;
+export const eventDeadLetterQueueUrl = rebalancer.eventDeadLetterQueueUrl;
 export const targetClusterArns = rebalancer.targetClusterArns;
 /** The SNS topics every alarm notifies (subscribe to the stack's own if neither alarmEmail nor alarmTopicArn is set). */
 export const alarmTopicArns = rebalancer.alarmTopicArns;

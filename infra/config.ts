@@ -17,6 +17,8 @@ import {
     LAMBDA_TIMEOUT_SECONDS,
 } from "./limits";
 import { describeInvalidSchedule } from "./scheduleExpression";
+import { DEFAULT_DELIVERY, Delivery, DELIVERY_MODES, describeInvalidDelivery } from "./delivery";
+import { QUEUE_MAX_CONCURRENCY } from "./rebalancer/queuePlan";
 import { ALARM_EMAIL_ALLOWED, ALARM_TOPIC_ALLOWED, describeInvalidAlarmEmail, describeInvalidAlarmTopicArn } from "./alarmTargets";
 import { describeInvalidAlarmWindow, statePeriodSeconds, UNBALANCED_ALARM_PASSES } from "./rebalancer/alarmDefinitions";
 
@@ -51,6 +53,10 @@ export interface StackConfig {
     settings: RebalancerSettings;
     /** An EventBridge schedule expression, or `off`. */
     schedule: string;
+    /** How events reach the function: EventBridge invokes it, or an SQS FIFO queue with a message group per cluster. */
+    delivery: Delivery;
+    /** Delivery `queue`: passes at once, all clusters together (the event source mapping's maximum concurrency). */
+    queueMaxConcurrency: number;
     logRetentionDays: number;
     lambdaMemoryMb: number;
     lambdaTimeoutSeconds: number;
@@ -161,6 +167,24 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
         allowed: "`off`, `rate(...)` or `cron(...)` as EventBridge accepts them",
         check: describeInvalidSchedule,
     },
+    {
+        key: "delivery",
+        type: "string",
+        default: DEFAULT_DELIVERY,
+        description:
+            "how events reach the function: direct (EventBridge invokes it; one pass at a time, one sweep walks every cluster) or queue " +
+            "(EventBridge → SQS FIFO queue, a message group per cluster: one cluster's passes never overlap, different clusters pass " +
+            "concurrently, and each cluster's sweep is its own message)",
+        allowed: DELIVERY_MODES.map((d) => `\`${d}\``).join(" or "),
+        check: describeInvalidDelivery,
+    },
+    integerKey(
+        "queueMaxConcurrency",
+        QUEUE_MAX_CONCURRENCY.default,
+        QUEUE_MAX_CONCURRENCY,
+        "delivery queue only: passes at once, all clusters together (the event source mapping's maximum concurrency); each pass paces " +
+            "its own writes to maxWritesPerSecond",
+    ),
     settingKey("skewThreshold"),
     settingKey("maxMovesPerPass"),
     settingKey("maxMovesPerService"),
@@ -291,6 +315,8 @@ export function readStackConfig(raw: Readonly<Record<string, string | undefined>
         targetClusters: values.targetClusters as string[],
         settings: settings as unknown as RebalancerSettings,
         schedule: values.schedule as string,
+        delivery: values.delivery as Delivery,
+        queueMaxConcurrency: values.queueMaxConcurrency as number,
         logRetentionDays: values.logRetentionDays as number,
         lambdaMemoryMb: values.lambdaMemoryMb as number,
         lambdaTimeoutSeconds: values.lambdaTimeoutSeconds as number,

@@ -3,12 +3,13 @@
 // the container-instance version is used only to skip passes that an earlier pass already covered.
 import type { Settings } from "./settings";
 import { clusterNameOf, parseEcsArn } from "./arns";
-import { CONTAINER_INSTANCE_STATE_CHANGE, SCHEDULED_EVENT, SERVICE_ACTION, SERVICE_STEADY_STATE } from "./eventPatterns";
+import { CLUSTER_SWEEP, CLUSTER_SWEEP_SOURCE, CONTAINER_INSTANCE_STATE_CHANGE, SCHEDULED_EVENT, SERVICE_ACTION, SERVICE_STEADY_STATE } from "./eventPatterns";
 
 export type Trigger =
     | { kind: "container-instance"; clusterArn: string; containerInstanceArn: string; version: number }
     | { kind: "service-action"; clusterArn: string; eventName: string; /** The event's `time` (epoch ms), when readable. */ emittedAt?: number }
-    | { kind: "schedule" }
+    /** A sweep: of every target cluster, or of one (delivery `queue` sweeps each cluster in its own message). */
+    | { kind: "schedule"; clusterArn?: string }
     | { kind: "operator"; clusters: string[]; unknownClusters: string[]; dryRun: boolean };
 
 export type Classification = { accepted: true; trigger: Trigger } | { accepted: false; why: string };
@@ -107,6 +108,16 @@ function classifyEcsEvent(event: Record<string, unknown>, detailType: string, se
     return { accepted: false, why: `detail-type ${detailType.slice(0, 80)} is not handled` };
 }
 
+/** A sweep of one target cluster (the message a sweep rule of delivery `queue` writes; see eventPatterns.ts). */
+function classifyClusterSweep(event: Record<string, unknown>, detailType: string, settings: Settings): Classification {
+    if (detailType !== CLUSTER_SWEEP) return { accepted: false, why: `${CLUSTER_SWEEP_SOURCE} detail-type ${detailType.slice(0, 80)} is not handled` };
+    const detail = event.detail;
+    if (!isRecord(detail)) return { accepted: false, why: "detail is missing or not an object" };
+    const target = targetCluster(event, detail, settings);
+    if ("why" in target) return { accepted: false, why: target.why };
+    return { accepted: true, trigger: { kind: "schedule", clusterArn: target.clusterArn } };
+}
+
 /** Resolves operator-given cluster names or ARNs against the configured clusters. */
 export function resolveClusters(requested: string[], configured: string[]): { clusters: string[]; unknown: string[] } {
     const clusters: string[] = [];
@@ -155,6 +166,7 @@ export function classifyEvent(event: unknown, settings: Settings): Classificatio
         if (detailType !== SCHEDULED_EVENT) return { accepted: false, why: `aws.events detail-type ${detailType.slice(0, 80)} is not handled` };
         return { accepted: true, trigger: { kind: "schedule" } };
     }
+    if (source === CLUSTER_SWEEP_SOURCE) return classifyClusterSweep(event, detailType, settings);
     if (source !== "aws.ecs") return { accepted: false, why: `source ${source.slice(0, 80)} is not handled` };
     return classifyEcsEvent(event, detailType, settings);
 }
@@ -166,7 +178,7 @@ export function clustersFor(trigger: Trigger, settings: Settings): string[] {
         case "service-action":
             return [trigger.clusterArn];
         case "schedule":
-            return [...settings.clusters];
+            return trigger.clusterArn === undefined ? [...settings.clusters] : [trigger.clusterArn];
         case "operator":
             return trigger.clusters;
     }

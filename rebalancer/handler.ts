@@ -1,6 +1,7 @@
 // Lambda entry point: classify the event, skip it when an earlier pass already covered it, then one pass per
 // target cluster, one after the other. Only bad settings throw (EventBridge retries a throw and the DLQ catches
-// what keeps failing); everything else is logged and answered with a small summary.
+// what keeps failing); everything else is logged and answered with a small summary. An SQS batch (delivery
+// `queue`) is unwrapped by queueDelivery.ts and gets one pass per cluster it names, through the same passes.
 import type { AwsClients } from "./awsClients";
 import { createAwsClients } from "./awsClients";
 import { clusterNameOf } from "./arns";
@@ -15,9 +16,12 @@ import type { PassRecord } from "./passLog";
 import type { PassDeps } from "./pass";
 import { runPass } from "./pass";
 import { plan as planCluster } from "./plan";
+import type { ClusterTrigger, QueueBatchResponse, QueueEvent, QueuedPassOutcome } from "./queueDelivery";
+import { handleQueueBatch, isQueueEvent, stoppedForTime } from "./queueDelivery";
 import type { PlanFunction } from "./planRounds";
 import type { Clock } from "./rateLimiter";
 import { systemClock } from "./rateLimiter";
+import type { Settings } from "./settings";
 import { parseSettings } from "./settings";
 import { createTaskCache } from "./taskCache";
 import { createTaskDefinitionCache } from "./taskDefinitions";
@@ -26,7 +30,12 @@ import { createPowertoolsTelemetry } from "./telemetry";
 import type { Tracing } from "./tracing";
 import { createTracing, NO_TRACING } from "./tracing";
 
-export type LambdaHandler = (event: unknown, context?: unknown) => Promise<InvocationSummary>;
+export interface LambdaHandler {
+    /** An SQS batch (delivery `queue`): Lambda's partial batch response. */
+    (event: QueueEvent, context?: unknown): Promise<QueueBatchResponse>;
+    /** An EventBridge event or an operator request. (An SQS batch typed `unknown` still gets the batch response.) */
+    (event: unknown, context?: unknown): Promise<InvocationSummary>;
+}
 
 /** For tests only: replace what the container would build. */
 export interface HandlerOverrides {
@@ -129,7 +138,33 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
     const sweepOrder = createSweepOrder();
     let coldStart = true;
 
-    return (event: unknown, context?: unknown): Promise<InvocationSummary> => tracing.invocation(async () => {
+    /** Why a pass for this event would find nothing an earlier pass of this container did not (or undefined). */
+    const redundancy = (trigger: Trigger): string | undefined => {
+        if (trigger.kind === "container-instance") return memory.redundant(trigger.containerInstanceArn, trigger.version);
+        if (trigger.kind === "service-action") return memory.redundantServiceEvent(trigger.clusterArn, trigger.emittedAt);
+        return undefined;
+    };
+
+    /** One pass for a cluster's queued events (queueDelivery.ts), remembered as a direct event's pass is. */
+    const passQueued = async (clusterArn: string, triggers: ClusterTrigger[], settings: Settings, deadline: Deadline): Promise<QueuedPassOutcome> => {
+        const needed = triggers.filter((t) => redundancy(t) === undefined);
+        if (needed.length === 0) return { stoppedForTime: false, skipped: redundancy(triggers[0]) };
+        const result = await tracing.pass(
+            clusterNameOf(clusterArn),
+            () => runPass(deps, { clusterArn, trigger: needed[0].kind, settings, dryRun: settings.dryRun, deadline }),
+            (r) => ({ cluster: r.record.cluster, outcome: r.record.outcome, tasksMoved: r.record.totals.tasksMoved, dryRun: settings.dryRun }),
+        );
+        if (result.seenInstances) {
+            memory.noteSeen(result.seenInstances);
+            memory.noteSettledPass(clusterArn, result.startedAt);
+        }
+        if (result.record.outcome === "completed") {
+            for (const t of needed) if (t.kind === "container-instance") memory.noteHandled(t.containerInstanceArn, t.version);
+        }
+        return { stoppedForTime: stoppedForTime(result.record), summary: summarize(result.record) };
+    };
+
+    return ((event: unknown, context?: unknown): Promise<InvocationSummary | QueueBatchResponse> => tracing.invocation(async () => {
         if (coldStart) {
             coldStart = false;
             publishColdStart(deps);
@@ -137,6 +172,10 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         // Before anything else, and on every invocation: a bad variable names itself and nothing is called.
         const settings = parseSettings(process.env);
         telemetry?.addContext(context);
+        if (isQueueEvent(event)) {
+            const deadline = deadlineOf(context);
+            return handleQueueBatch(event, { settings, log: deps.log, passCluster: (arn, triggers) => passQueued(arn, triggers, settings, deadline) });
+        }
         const classified = classifyEvent(event, settings);
         if (!classified.accepted) {
             deps.log.warn("event ignored", { why: classified.why, event: describeEventBriefly(event) });
@@ -144,9 +183,7 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         }
         const trigger: Trigger = classified.trigger;
         if (trigger.kind === "container-instance" || trigger.kind === "service-action") {
-            const redundant = trigger.kind === "container-instance"
-                ? memory.redundant(trigger.containerInstanceArn, trigger.version)
-                : memory.redundantServiceEvent(trigger.clusterArn, trigger.emittedAt);
+            const redundant = redundancy(trigger);
             if (redundant) {
                 deps.log.info("event skipped", {
                     why: redundant,
@@ -182,7 +219,7 @@ export function createHandler(overrides: HandlerOverrides = {}): LambdaHandler {
         if (trigger.kind === "container-instance" && allCompleted) memory.noteHandled(trigger.containerInstanceArn, trigger.version);
         if (trigger.kind === "schedule") logSweepNotReached(deps, summary);
         return summary;
-    });
+    })) as LambdaHandler;
 }
 
 /**
@@ -211,7 +248,9 @@ function publishColdStart(deps: PassDeps): void {
 let defaultHandler: LambdaHandler | undefined;
 
 /** The handler as a plain export, for direct use (tests, local runs): the same code as the deployed closure. */
-export async function handler(event: unknown, context?: unknown): Promise<InvocationSummary> {
+export function handler(event: QueueEvent, context?: unknown): Promise<QueueBatchResponse>;
+export function handler(event: unknown, context?: unknown): Promise<InvocationSummary>;
+export async function handler(event: unknown, context?: unknown): Promise<InvocationSummary | QueueBatchResponse> {
     defaultHandler ??= createHandler();
     return defaultHandler(event, context);
 }

@@ -33,7 +33,14 @@ export function describeInvalidAlarmWindow(passes: number, periodSeconds: number
 }
 
 export type AlarmKind =
-    | "function-errors" | "dead-letters" | "pass-errors" | "deadline" | "surge-overdue" | "left-unbalanced";
+    | "function-errors" | "dead-letters" | "queue-dead-letters" | "queue-age" | "pass-errors" | "deadline" | "surge-overdue" | "left-unbalanced";
+
+/**
+ * Delivery `queue`: an event waiting longer than this has waited more than a sweep interval would (and longer than
+ * direct delivery keeps an event, MAX_EVENT_AGE_SECONDS): the queue falls behind the fleet, or a cluster's message
+ * group is held by a record redelivered after a pass that lacked time.
+ */
+export const QUEUE_AGE_ALARM_SECONDS = 900;
 
 export interface AlarmDefinition<V> {
     kind: AlarmKind;
@@ -62,6 +69,8 @@ export interface AlarmInputs<V> {
     surgeTimeoutSeconds: number;
     unbalancedPasses: number;
     statePeriodSeconds: number;
+    /** Delivery `queue`: the event queue and its dead-letter queue. */
+    queue?: { name: V; deadLetterQueueName: V };
 }
 
 /** What each alarm means and what to do, for the alarm's description and the README. */
@@ -79,6 +88,24 @@ export const ALARM_GUIDE: Record<AlarmKind, { title: string; meaning: string; ac
             "events were dropped: failed twice, or older than 15 minutes while reserved concurrency 1 was busy; " +
             "the next sweep covers their clusters",
         action: "read the messages' ErrorCode and ErrorMessage attributes, fix the cause (see function errors), then purge the queue",
+    },
+    "queue-dead-letters": {
+        title: "queued events set aside (delivery queue)",
+        meaning:
+            "queued events were set aside after 5 receives: the function failed on them (a setting it refuses, a timeout, " +
+            "a crash) or their cluster's pass kept running out of time; the next sweep message covers their clusters",
+        action:
+            "read the function's errors and the deadline alarms; fix the cause, then redrive the messages to the event " +
+            "queue (SQS console) or purge them",
+    },
+    "queue-age": {
+        title: "queued events waiting (delivery queue)",
+        meaning:
+            `the oldest queued event waited ${QUEUE_AGE_ALARM_SECONDS / 60} minutes or more: passes do not keep up with the fleet's ` +
+            "events, or a cluster's events wait behind one redelivered after its pass ran out of time",
+        action:
+            "compare the dashboard's pass durations with the number of clusters; raise the event source mapping's maximum " +
+            "concurrency (queueMaxConcurrency) or lambdaTimeoutSeconds, or split the clusters across stacks",
     },
     "pass-errors": {
         title: "pass or write errors",
@@ -137,6 +164,20 @@ export function alarmDefinitions<V>(inputs: AlarmInputs<V>): AlarmDefinition<V |
             ...ON_EVENT, statistic: "Maximum", ...AT_LEAST_ONE,
         },
     ];
+    if (inputs.queue) {
+        alarms.push(
+            {
+                kind: "queue-dead-letters", suffix: "queue-dlq-depth", description: describe("queue-dead-letters"),
+                namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: inputs.queue.deadLetterQueueName },
+                ...ON_EVENT, statistic: "Maximum", ...AT_LEAST_ONE,
+            },
+            {
+                kind: "queue-age", suffix: "queue-age", description: describe("queue-age"),
+                namespace: "AWS/SQS", metricName: "ApproximateAgeOfOldestMessage", dimensions: { QueueName: inputs.queue.name },
+                ...ON_EVENT, statistic: "Maximum", ...AT_LEAST_ONE, threshold: QUEUE_AGE_ALARM_SECONDS,
+            },
+        );
+    }
     for (const c of inputs.clusters) {
         // The dimensions every per-cluster metric carries (metricCatalog.ts: Powertools' service, then the cluster).
         const metric = (name: MetricName) => ({

@@ -37,6 +37,7 @@ export function renderAlarmTable(): string {
         surgeTimeoutSeconds: defaults.surgeTimeoutSeconds,
         unbalancedPasses: UNBALANCED_ALARM_PASSES.default,
         statePeriodSeconds: statePeriodSeconds(DEFAULT_SCHEDULE),
+        queue: { name: "<event queue>", deadLetterQueueName: "<event dead-letter queue>" },
     });
     const rows = defs.map((d) => {
         const guide = ALARM_GUIDE[d.kind];

@@ -19,6 +19,8 @@ export interface RebalancerAlarmsArgs {
     email?: string;
     /** An existing topic to notify as well ("" or absent: none). */
     topicArn?: string;
+    /** Delivery `queue`: the event queue and its dead-letter queue (their depth and age alarms). */
+    queue?: { name: pulumi.Input<string>; deadLetterQueueName: pulumi.Input<string> };
 }
 
 export class RebalancerAlarms extends pulumi.ComponentResource {
@@ -56,6 +58,7 @@ export class RebalancerAlarms extends pulumi.ComponentResource {
             surgeTimeoutSeconds: args.surgeTimeoutSeconds,
             unbalancedPasses: args.unbalancedPasses,
             statePeriodSeconds: args.statePeriodSeconds,
+            ...(args.queue ? { queue: args.queue } : {}),
         });
         const alarms = definitions.map((d) => {
             // The first two were children of the TaskRebalancer before this component existed: same resources.

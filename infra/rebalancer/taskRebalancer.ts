@@ -1,5 +1,6 @@
 // The rebalancer's deployment: a CallbackFunction running rebalancer/handler.ts with a least-privilege role of its
-// own, its log group, a dead-letter queue for failed async invocations, alarms, and the EventBridge rules that wake it.
+// own, its log group, a dead-letter queue for failed async invocations, alarms, and the EventBridge rules that wake it:
+// directly (delivery `direct`), or through an SQS FIFO queue with a message group per cluster (`queue`, queueDelivery.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { containerInstancePattern, DEFAULT_SCHEDULE, EventPattern, serviceSteadyStatePattern } from "../../rebalancer/eventPatterns";
@@ -23,6 +24,9 @@ import { describeInvalidAlarmEmail, describeInvalidAlarmTopicArn } from "../alar
 import { RebalancerAlarms } from "./rebalancerAlarms";
 import { dashboardNameFor, describeInvalidDashboardName } from "./dashboardBody";
 import { RebalancerDashboard } from "./rebalancerDashboard";
+import { DEFAULT_DELIVERY, Delivery, describeInvalidDelivery } from "../delivery";
+import { QueueDelivery } from "./queueDelivery";
+import { QUEUE_MAX_CONCURRENCY } from "./queuePlan";
 import { LAMBDA_ASSUME_ROLE_POLICY, rebalancerPolicyDocument } from "./rolePolicy";
 
 /**
@@ -69,6 +73,10 @@ export interface TaskRebalancerArgs {
     unbalancedAlarmPasses?: number;
     /** The CloudWatch dashboard's name. Default `<project>-<stack>` (one per stack). */
     dashboardName?: string;
+    /** How events reach the function: `direct` (the default) or `queue` (SQS FIFO, a message group per cluster). */
+    delivery?: Delivery;
+    /** Delivery `queue`: the event source mapping's maximum concurrency (2–1000). Default 5. */
+    queueMaxConcurrency?: number;
 }
 
 interface RuleSpec {
@@ -85,6 +93,9 @@ export class TaskRebalancer extends pulumi.ComponentResource {
     readonly roleArn: pulumi.Output<string>;
     readonly logGroupName: pulumi.Output<string>;
     readonly deadLetterQueueUrl: pulumi.Output<string>;
+    /** Delivery `queue`: the event queue and its dead-letter queue (undefined with `direct`). */
+    readonly eventQueueUrl: pulumi.Output<string | undefined>;
+    readonly eventDeadLetterQueueUrl: pulumi.Output<string | undefined>;
     readonly targetClusterArns: pulumi.Output<string[]>;
     readonly ruleNames: pulumi.Output<string[]>;
     /** Every SNS topic the alarms notify (ALARM and OK). */
@@ -99,7 +110,9 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         const logRetentionDays = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
         const memorySizeMb = args.memorySizeMb ?? DEFAULT_LAMBDA_MEMORY_MB;
         const timeoutSeconds = args.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_SECONDS;
-        validateArgs(name, args.settings, schedule, logRetentionDays, memorySizeMb, timeoutSeconds);
+        const delivery = args.delivery ?? DEFAULT_DELIVERY;
+        const queueMaxConcurrency = args.queueMaxConcurrency ?? QUEUE_MAX_CONCURRENCY.default;
+        validateArgs(name, args.settings, schedule, logRetentionDays, memorySizeMb, timeoutSeconds, delivery, queueMaxConcurrency);
         validateClusterKeys(name, args.clusters);
         // The alarms' and the dashboard's args too, before any resource is declared.
         const unbalancedAlarmPasses = args.unbalancedAlarmPasses ?? UNBALANCED_ALARM_PASSES.default;
@@ -154,8 +167,9 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 architectures: ["arm64"],
                 memorySize: memorySizeMb,
                 timeout: timeoutSeconds,
-                // One pass at a time: passes never race each other's moves.
-                reservedConcurrentExecutions: 1,
+                // Direct: one pass at a time, so passes never race each other's moves. Queue: the message groups keep one
+                // cluster's passes apart and the event source mapping's maximum concurrency bounds them all.
+                reservedConcurrentExecutions: delivery === "direct" ? 1 : undefined,
                 // Exactly what rebalancer/settings.ts parses; cluster ARNs are resolved here, never captured by the closure.
                 environment: { variables: clusterArns.apply((arns) => settingsToEnv({ ...args.settings, clusters: arns })) },
                 deadLetterConfig: { targetArn: deadLetterQueue.arn },
@@ -176,6 +190,21 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             { functionName: this.function.name, maximumRetryAttempts: MAX_RETRY_ATTEMPTS, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
             { parent: this },
         );
+
+        const queueDelivery = delivery === "queue"
+            ? new QueueDelivery(
+                name,
+                {
+                    clusters: args.clusters,
+                    functionName: this.function.name,
+                    role: role.id,
+                    functionTimeoutSeconds: timeoutSeconds,
+                    schedule,
+                    maxConcurrency: queueMaxConcurrency,
+                },
+                { parent: this },
+            )
+            : undefined;
 
         const clusterNames = args.clusters.map((c) => pulumi.output(c.arn).apply(clusterNameOf));
         const dashboard = new RebalancerDashboard(
@@ -202,11 +231,12 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 statePeriodSeconds: statePeriodSeconds(schedule),
                 email: args.alarmEmail,
                 topicArn: args.alarmTopicArn,
+                ...(queueDelivery ? { queue: { name: queueDelivery.queueName, deadLetterQueueName: queueDelivery.deadLetterQueueName } } : {}),
             },
             { parent: this },
         );
 
-        const rules: RuleSpec[] = [
+        const rules: RuleSpec[] = delivery === "queue" ? [] : [
             {
                 suffix: "instance-change",
                 description: "ecs-rebalancer: a container instance of a target cluster changed (new capacity to use)",
@@ -218,10 +248,10 @@ export class TaskRebalancer extends pulumi.ComponentResource {
                 eventPattern: clusterArns.apply((arns) => patternJson(serviceSteadyStatePattern(arns))),
             },
         ];
-        if (schedule !== SCHEDULE_OFF) {
+        if (delivery === "direct" && schedule !== SCHEDULE_OFF) {
             rules.push({ suffix: "sweep", description: "ecs-rebalancer: periodic sweep of the target clusters", scheduleExpression: schedule });
         }
-        const ruleNames = rules.map((spec) => this.subscribe(name, spec));
+        const ruleNames = queueDelivery ? queueDelivery.ruleNames : pulumi.all(rules.map((spec) => this.subscribe(name, spec)));
 
         this.functionName = this.function.name;
         this.functionArn = this.function.arn;
@@ -229,7 +259,9 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         this.logGroupName = logGroup.name;
         this.deadLetterQueueUrl = deadLetterQueue.url;
         this.targetClusterArns = clusterArns;
-        this.ruleNames = pulumi.all(ruleNames);
+        this.ruleNames = ruleNames;
+        this.eventQueueUrl = queueDelivery ? queueDelivery.queueUrl : pulumi.output(undefined);
+        this.eventDeadLetterQueueUrl = queueDelivery ? queueDelivery.deadLetterQueueUrl : pulumi.output(undefined);
         this.alarmTopicArns = alarms.topicArns;
         this.dashboardName = dashboard.dashboardName;
         this.dashboardUrl = dashboard.url;
@@ -239,6 +271,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             roleArn: this.roleArn,
             logGroupName: this.logGroupName,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
+            eventQueueUrl: this.eventQueueUrl,
+            eventDeadLetterQueueUrl: this.eventDeadLetterQueueUrl,
             targetClusterArns: this.targetClusterArns,
             ruleNames: this.ruleNames,
             alarmTopicArns: this.alarmTopicArns,
@@ -301,7 +335,10 @@ function validateMonitoringArgs(
     if (problems.length > 0) throw new Error(`TaskRebalancer ${name}: invalid args:\n  ${problems.join("\n  ")}`);
 }
 
-function validateArgs(name: string, settings: RebalancerSettings, schedule: string, logRetentionDays: number, memorySizeMb: number, timeoutSeconds: number): void {
+function validateArgs(
+    name: string, settings: RebalancerSettings, schedule: string, logRetentionDays: number, memorySizeMb: number, timeoutSeconds: number,
+    delivery: Delivery, queueMaxConcurrency: number,
+): void {
     const problems: string[] = [];
     for (const field of SETTING_FIELDS) {
         if (field.key === "clusters") continue;
@@ -313,6 +350,8 @@ function validateArgs(name: string, settings: RebalancerSettings, schedule: stri
         ["logRetentionDays", describeInvalidRetention(logRetentionDays)],
         ["memorySizeMb", describeInvalidIntegerRange(memorySizeMb, LAMBDA_MEMORY_MB)],
         ["timeoutSeconds", describeInvalidIntegerRange(timeoutSeconds, LAMBDA_TIMEOUT_SECONDS)],
+        ["delivery", describeInvalidDelivery(delivery)],
+        ["queueMaxConcurrency", describeInvalidIntegerRange(queueMaxConcurrency, QUEUE_MAX_CONCURRENCY)],
     ];
     for (const [arg, problem] of checks) if (problem) problems.push(`${arg}: ${problem}`);
     if (problems.length > 0) throw new Error(`TaskRebalancer ${name}: invalid args:\n  ${problems.join("\n  ")}`);
