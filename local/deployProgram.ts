@@ -3,7 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { writeFileSync } from "node:fs";
-import type { DeployedRebalancer } from "./deployedRebalancer";
+import type { DeployedQueue, DeployedRebalancer, QueueRule } from "./deployedRebalancer";
 import type { BusRule } from "./eventBus";
 import { runProgram, type RecordedResource } from "./pulumiMocks";
 
@@ -11,6 +11,40 @@ function one(resources: RecordedResource[], type: string): RecordedResource {
     const found = resources.filter((r) => r.type === type);
     if (found.length !== 1) throw new Error(`the program declared ${found.length} ${type}, expected one`);
     return found[0];
+}
+
+function busRule(r: RecordedResource): BusRule {
+    return r.inputs.scheduleExpression
+        ? { name: r.state.name, arn: r.state.arn, scheduleExpression: r.inputs.scheduleExpression as string }
+        : { name: r.state.name, arn: r.state.arn, eventPattern: JSON.parse(r.inputs.eventPattern as string) };
+}
+
+/** The event queue the function polls (`delivery: queue`), with the rules that send to it; undefined without one. */
+function queueOf(resources: RecordedResource[], fn: RecordedResource): { queue: DeployedQueue } | undefined {
+    const mapping = resources.find((r) => r.type === "aws:lambda/eventSourceMapping:EventSourceMapping" && r.inputs.functionName === fn.state.name);
+    if (!mapping) return undefined;
+    const queue = one(resources.filter((r) => r.state.arn === mapping.inputs.eventSourceArn), "aws:sqs/queue:Queue");
+    const redrive = JSON.parse(queue.inputs.redrivePolicy as string) as { maxReceiveCount: number };
+    const rulesByName = new Map(resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule").map((r) => [r.state.name as string, r]));
+    const rules: QueueRule[] = resources
+        .filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && r.inputs.arn === queue.state.arn)
+        .map((t) => ({
+            ...busRule(rulesByName.get(t.inputs.rule as string)!),
+            messageGroupId: t.inputs.sqsTarget.messageGroupId as string,
+            ...(t.inputs.inputTransformer ? { inputTransformer: t.inputs.inputTransformer } : {}),
+        }));
+    return {
+        queue: {
+            arn: queue.state.arn,
+            visibilityTimeoutSeconds: queue.inputs.visibilityTimeoutSeconds,
+            maxReceiveCount: redrive.maxReceiveCount,
+            contentBasedDeduplication: queue.inputs.contentBasedDeduplication === true,
+            batchSize: mapping.inputs.batchSize,
+            maximumConcurrency: mapping.inputs.scalingConfig.maximumConcurrency,
+            reportBatchItemFailures: (mapping.inputs.functionResponseTypes ?? []).includes("ReportBatchItemFailures"),
+            rules,
+        },
+    };
 }
 
 async function main(config: Record<string, string>, outFile: string): Promise<void> {
@@ -25,11 +59,7 @@ async function main(config: Record<string, string>, outFile: string): Promise<vo
     );
     const rules: BusRule[] = rec.resources
         .filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule" && targetedRules.has(r.state.name))
-        .map((r) =>
-            r.inputs.scheduleExpression
-                ? { name: r.state.name, arn: r.state.arn, scheduleExpression: r.inputs.scheduleExpression as string }
-                : { name: r.state.name, arn: r.state.arn, eventPattern: JSON.parse(r.inputs.eventPattern as string) },
-        );
+        .map(busRule);
     const deployed: DeployedRebalancer = {
         indexJs: await index.text,
         functionName: fn.state.name,
@@ -40,6 +70,7 @@ async function main(config: Record<string, string>, outFile: string): Promise<vo
         maximumRetryAttempts: invokeConfig.inputs.maximumRetryAttempts,
         maximumEventAgeSeconds: invokeConfig.inputs.maximumEventAgeInSeconds,
         rules,
+        ...(queueOf(rec.resources, fn) ?? {}),
         archiveMembers: Object.keys(assets).sort(),
     };
     writeFileSync(outFile, JSON.stringify(deployed));

@@ -8,6 +8,22 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BusRule } from "./eventBus";
+import type { InputTransformer } from "../rebalancer/eventPatterns";
+
+/** A rule whose target is the event queue (`delivery: queue`): the message group it sends with, its input. */
+export type QueueRule = BusRule & { messageGroupId: string; inputTransformer?: InputTransformer };
+
+/** `delivery: queue`: the FIFO queue, its redrive, and the event source mapping that invokes the function. */
+export interface DeployedQueue {
+    arn: string;
+    visibilityTimeoutSeconds: number;
+    maxReceiveCount: number;
+    contentBasedDeduplication: boolean;
+    batchSize: number;
+    maximumConcurrency: number;
+    reportBatchItemFailures: boolean;
+    rules: QueueRule[];
+}
 
 export interface DeployedRebalancer {
     indexJs: string;
@@ -21,6 +37,8 @@ export interface DeployedRebalancer {
     maximumRetryAttempts: number;
     maximumEventAgeSeconds: number;
     rules: BusRule[];
+    /** Present with `delivery: queue`. */
+    queue?: DeployedQueue;
     /** The archive's member paths (for reports). */
     archiveMembers: string[];
 }

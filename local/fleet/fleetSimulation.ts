@@ -12,6 +12,11 @@ import { withEnv } from "../lambdaHost";
 import { CONTAINER_INSTANCE_STATE_CHANGE, SERVICE_ACTION } from "../../rebalancer/eventPatterns";
 import { ConcurrentInvocations } from "./concurrentInvocations";
 import { DirectDelivery } from "./directDelivery";
+import { QueueDelivery } from "./queueDelivery";
+import { applyInputTransformer } from "../inputTransformer";
+import type { BusRule, BusTarget } from "../eventBus";
+import type { FleetWorld } from "./fleetWorld";
+import { createHash } from "node:crypto";
 import { FleetContainers } from "./fleetContainers";
 import { eventLatencies, overlappingPasses, passesOf, readRateLowerBoundSeconds, sweepFigures, type DeliveredClusterEvent, type FleetPass, type LatencyFigures, type SweepFigures } from "./fleetMetrics";
 import type { FleetShape } from "./fleetShape";
@@ -68,7 +73,7 @@ const HARNESS_ENV = (endpoint: string, functionName: string): Record<string, str
 });
 
 function scheduleSeconds(deployed: DeployedRebalancer): number {
-    const rule = deployed.rules.find((r) => "scheduleExpression" in r) as { scheduleExpression: string } | undefined;
+    const rule = [...deployed.rules, ...(deployed.queue?.rules ?? [])].find((r) => "scheduleExpression" in r) as { scheduleExpression: string } | undefined;
     const m = rule ? /^rate\((\d+) minutes?\)$/.exec(rule.scheduleExpression) : null;
     if (!m) throw new Error("the fleet simulation needs a rate(N minutes) schedule");
     return Number(m[1]) * 60;
@@ -110,16 +115,18 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
         return await withEnv(env, () => muted(async () => {
             engine.install({ endpoint: world.endpoint, serve: (r) => world.emulator.serveRequest(r) }, options.seed);
             const containers = new FleetContainers(engine, deployed.indexJs, deployed.functionName, deployed.timeoutSeconds * 1000);
-            if (options.delivery !== "direct") throw new Error(`delivery ${options.delivery}: not simulated yet`);
-            const delivery = new DirectDelivery(containers, world.clock, deployed);
-            const bus = new LocalEventBus(deployed.rules, delivery, world.clock, world.emulator.accountId, world.emulator.region);
-            const unsubscribe = world.emulator.onEvent((event) => bus.publish(event));
+            const { delivery, buses } = wireDelivery(options.delivery, deployed, containers, world);
+            const unsubscribe = world.emulator.onEvent((event) => {
+                for (const bus of buses) bus.publish(event);
+            });
             const startedAt = world.clock.now();
-            const armSchedule = () => {
-                const at = bus.nextScheduleAt();
-                if (at !== undefined) world.clock.schedule(at, () => (bus.fireDueSchedules(), armSchedule()));
-            };
-            armSchedule();
+            for (const bus of buses) {
+                const armSchedule = () => {
+                    const at = bus.nextScheduleAt();
+                    if (at !== undefined) world.clock.schedule(at, () => (bus.fireDueSchedules(), armSchedule()));
+                };
+                armSchedule();
+            }
             world.emulator.setChurn({ agentReconnectsPerHour: options.agentReconnectsPerHour });
             if (options.onProgress) {
                 const report = (minutes: number) => world.clock.schedule(startedAt + minutes * 60_000, () => {
@@ -136,8 +143,10 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
 
             const passes = passesOf(engine.calls);
             const clusterNames = world.clusters.map((c) => c.name);
-            const sweepStarts = bus.delivered.filter((d) => !clusterOfEvent(d.event)).map((d) => d.at);
-            const events: DeliveredClusterEvent[] = bus.delivered.flatMap((d) => {
+            const delivered = buses.flatMap((b) => b.delivered);
+            // Every cluster's sweep fires at once (queue: one rule per cluster, the same rate): one sweep per instant.
+            const sweepStarts = [...new Set(delivered.filter((d) => !clusterOfEvent(d.event)).map((d) => d.at))].sort((a, b) => a - b);
+            const events: DeliveredClusterEvent[] = delivered.flatMap((d) => {
                 const cluster = clusterOfEvent(d.event);
                 return cluster ? [{ at: d.at, cluster }] : [];
             });
@@ -169,6 +178,42 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
         engine.uninstall();
         await world.close();
     }
+}
+
+interface Delivery {
+    readonly lost: number;
+    readonly backlog: number;
+}
+
+/**
+ * The rules as deployed, each on a local bus of its own, sending to the delivery the stack chose: `direct` invokes
+ * the function (reserved concurrency 1), `queue` sends to the FIFO queue with the target's message group, the body
+ * being the event or what the target's input transformer makes of it (content-based deduplication: the body's hash).
+ */
+function wireDelivery(name: DeliveryName, deployed: DeployedRebalancer, containers: FleetContainers, world: FleetWorld): { delivery: Delivery; buses: LocalEventBus[] } {
+    const bus = (rules: BusRule[], target: BusTarget) => new LocalEventBus(rules, target, world.clock, world.emulator.accountId, world.emulator.region);
+    if (name === "direct") {
+        const direct = new DirectDelivery(containers, world.clock, deployed);
+        return { delivery: direct, buses: [bus(deployed.rules, direct)] };
+    }
+    const q = deployed.queue;
+    if (!q) throw new Error("delivery queue: the program deployed no event queue");
+    if (!q.contentBasedDeduplication || !q.reportBatchItemFailures) throw new Error("delivery queue: the simulation models content-based deduplication and partial batch responses, which the deployed queue lacks");
+    const queue = new QueueDelivery(containers, world.clock, {
+        maximumConcurrency: q.maximumConcurrency,
+        batchSize: q.batchSize,
+        visibilityTimeoutMs: q.visibilityTimeoutSeconds * 1000,
+        maxReceiveCount: q.maxReceiveCount,
+        queueArn: q.arn,
+        region: world.emulator.region,
+    });
+    const buses = q.rules.map((rule) => bus([rule], {
+        enqueue(event: unknown) {
+            const body = rule.inputTransformer ? applyInputTransformer(rule.inputTransformer, event) : JSON.stringify(event);
+            queue.send(body, rule.messageGroupId, createHash("sha256").update(body).digest("hex"));
+        },
+    }));
+    return { delivery: queue, buses };
 }
 
 function mean(values: number[]): number | undefined {

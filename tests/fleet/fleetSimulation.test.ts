@@ -7,9 +7,11 @@ import { simulateFleet, type FleetResult } from "../../local/fleet/fleetSimulati
 jest.setTimeout(180_000);
 
 let direct: FleetResult;
+let queue: FleetResult;
 
 beforeAll(async () => {
     direct = await simulateFleet(FLEET_TINY, { delivery: "direct", seed: 3, sweeps: 1, agentReconnectsPerHour: 2 });
+    queue = await simulateFleet(FLEET_TINY, { delivery: "queue", seed: 3, sweeps: 1, agentReconnectsPerHour: 2 });
 });
 
 describe("fleet simulation, direct delivery", () => {
@@ -40,5 +42,25 @@ describe("fleet simulation, direct delivery", () => {
     test("a warm container's steady pass costs fewer calls than the cold first pass", () => {
         const c = direct.largestCluster;
         expect(c.warmSteadyPassCalls).toBeLessThan(c.coldPassCalls!);
+    });
+});
+
+describe("fleet simulation, queue delivery", () => {
+    test("each cluster's sweep message reaches it; passes of one cluster never overlap", () => {
+        expect(queue.sweeps.map((s) => s.clustersStarved)).toEqual([[]]);
+        expect(queue.passes).toBeGreaterThan(2);
+        expect(queue.overlappingPasses).toBe(0);
+    });
+
+    test("every event is covered by a later pass of its cluster and none is lost; nothing is left queued", () => {
+        expect(queue.events.events).toBeGreaterThan(0);
+        expect(queue.events.notCovered).toBe(0);
+        expect(queue.eventsLost).toBe(0);
+        expect(queue.backlogAtEnd).toBe(0);
+    });
+
+    test("clusters are served side by side: more than one container, none timed out", () => {
+        expect(queue.containersStarted).toBeGreaterThan(1);
+        expect(queue.invocationsTimedOut).toBe(0);
     });
 });
