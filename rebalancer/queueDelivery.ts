@@ -6,7 +6,8 @@
 // for lack of time are returned for redelivery.
 // Lambda's rules for SQS batches (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html):
 // `{ batchItemFailures: [{ itemIdentifier: <messageId> }] }` names the records to redeliver, and with a FIFO queue
-// a function stops at the first failure and returns every record not yet processed as well.
+// a function returns, after a failed record, every later record of the same message group (the order SQS keeps is
+// per group). Here a cluster is a group and all its records share one pass, so they are returned together or not.
 import type { ClusterSummary } from "./handler";
 import type { PassRecord } from "./passLog";
 import type { Classification, Trigger } from "./events";
@@ -101,22 +102,17 @@ export async function handleQueueBatch(batch: QueueEvent, deps: QueueBatchDeps):
         groups.set(clusterArn, group);
     }
 
+    // The clusters of one batch pass side by side: at a sweep every cluster's message arrives at once and Lambda puts
+    // messages of several groups in one batch, so passing them one after the other would serialize the sweep again.
+    // Order matters within a group only (one cluster): each cluster's records share its pass's fate, so returning one
+    // cluster's records and deleting another's keeps every group's order.
+    const outcomes = await Promise.all([...groups].map(async ([clusterArn, group]) => ({ clusterArn, group, outcome: await deps.passCluster(clusterArn, group.triggers) })));
     const failures: string[] = [];
     const clusters: Array<ClusterSummary | { clusterArn: string; skipped: string }> = [];
-    let stopped = false;
-    for (const [clusterArn, group] of groups) {
-        // FIFO: after a cluster that must be redelivered, the rest are returned unprocessed (its pass needed the time).
-        if (stopped) {
-            failures.push(...group.messageIds);
-            continue;
-        }
-        const outcome = await deps.passCluster(clusterArn, group.triggers);
+    for (const { clusterArn, group, outcome } of outcomes) {
         if (outcome.summary) clusters.push(outcome.summary);
         else if (outcome.skipped) clusters.push({ clusterArn, skipped: outcome.skipped });
-        if (outcome.stoppedForTime) {
-            stopped = true;
-            failures.push(...group.messageIds);
-        }
+        if (outcome.stoppedForTime) failures.push(...group.messageIds);
     }
     deps.log.info("queue batch", { records: batch.Records.length, dropped, redelivered: failures.length, clusters });
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
