@@ -1,14 +1,15 @@
-// npm run bench [-- --json OUT] [--markdown OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile NAME]
+// npm run bench [-- --json OUT] [--markdown OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact,fleet] [--seed N] [--ecs-profile NAME]
 // The benchmark: (1) every scenario × strategy under one ECS behaviour profile (--ecs-profile, default service-page),
 // (1b) minimal under every profile, (2) planner cost at ECS's limits, (3) observe cost in API calls and throttled
-// time, (4) the Lambda artifact's size and cold start. Prints markdown; --json writes every figure.
+// time, (4) the Lambda artifact's size and cold start, (5) a fleet of clusters under each delivery. Prints markdown;
+// --json writes every figure.
 // --quick runs a fast subset (small scenarios, smaller clusters, fewer repeats).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { ECS_PROFILE_NAMES } from "../local/emulator";
+import { DEFAULT_TIMING, ECS_PROFILE_NAMES } from "../local/emulator";
 import { ecsProfileFlag, parseFlags, runCli, UsageError } from "../local/cliFlags";
 import { artifactLines, measureArtifact } from "./artifactCost";
 import { measureObserveCost, observeModelLine, observeTable, observeTargetLine, warmObserveTargetLine, type ObserveCost } from "./observeCost";
@@ -16,10 +17,15 @@ import { measurePlannerCost, plannerTable, plannerTargetLine } from "./plannerCo
 import { runScenarioMatrix, scenarioFiles, type ScenarioRow } from "./scenarioMatrix";
 import { profileSummaryTable, profileTable, scenarioTable, scenarioTargetsLine, summarize, summaryTable } from "./scenarioTable";
 import { PLANNER_SIZES } from "./syntheticCluster";
+import { fleetTable, fleetTargetLine } from "./fleetCost";
+import { FLEET_12_CLUSTERS, FLEET_SMALL } from "../local/fleet/fleetShape";
+import { simulateFleet, type DeliveryName, type FleetResult } from "../local/fleet/fleetSimulation";
 import { DEFINITIONS_LEARNED_PER_PASS } from "../rebalancer/taskCache";
 
-const USAGE = "usage: npm run bench [-- --json OUT] [--markdown OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact] [--seed N] [--ecs-profile service-page|placement-page|adversarial]";
-const PARTS = ["scenarios", "profiles", "planner", "observe", "artifact"] as const;
+const USAGE = "usage: npm run bench [-- --json OUT] [--markdown OUT] [--quick] [--parts scenarios,profiles,planner,observe,artifact,fleet] [--seed N] [--ecs-profile service-page|placement-page|adversarial]";
+const PARTS = ["scenarios", "profiles", "planner", "observe", "artifact", "fleet"] as const;
+/** The fleet part: one scheduled sweep (two sweep periods of emulated time) with some agent reconnects per instance. */
+const FLEET_RUN = { sweeps: 1, agentReconnectsPerHour: 0.02 } as const;
 type Part = (typeof PARTS)[number];
 
 /** Scenarios left out of --quick: the two that take most of part 1's time. */
@@ -141,6 +147,31 @@ async function main(argv: string[]): Promise<number> {
         const artifact = await measureArtifact({ samples: repeats.coldStart });
         out.artifact = artifact;
         sections.push(["### 4. The Lambda artifact", ...artifactLines(artifact)].join("\n\n"));
+    }
+
+    if (parts.includes("fleet")) {
+        const shape = quick ? FLEET_SMALL : FLEET_12_CLUSTERS;
+        const results: FleetResult[] = [];
+        for (const delivery of ["direct", "queue"] as DeliveryName[]) {
+            progress(`part 5: fleet "${shape.name}", delivery ${delivery}, ${FLEET_RUN.sweeps} sweep(s)`);
+            const r = await simulateFleet(shape, {
+                delivery,
+                seed,
+                ...FLEET_RUN,
+                onProgress: (p) => {
+                    if (p.emulatedMinutes % 5 === 0) progress(`  ${p.emulatedMinutes} emulated min: ${p.calls} calls, ${p.invocations} invocations, ${p.backlog} waiting (${p.realSeconds.toFixed(0)} s)`);
+                },
+            });
+            progress(`  ${delivery}: ${r.invocations} invocations, ${r.calls} calls, ${r.realSeconds.toFixed(0)} s`);
+            results.push(r);
+        }
+        out.fleet = results;
+        sections.push([
+            `### 5. A fleet: ${shape.name}, one account (seed ${seed})`,
+            `local/fleet/: every cluster on one emulator, so they share ECS's throttling buckets (the documented rates, per account and Region); the program deployed for all of them under mocks, its closure run in Lambda containers that overlap in time (each API call ${DEFAULT_TIMING.apiLatencyMs} ms, the SDK's own retries and back-off on the emulated clock). ${FLEET_RUN.sweeps} scheduled sweep (the default rate), agent reconnects at ${FLEET_RUN.agentReconnectsPerHour} per instance per hour, and the events the rebalancer's own moves cause. A sweep reaches a cluster when a pass of it starts before the next sweep; its time runs to the end of the last such pass; its lower bound is those passes' calls, less each bucket's burst, over the bucket's rate. Event latency: from delivery to the start of the first pass of its cluster after it. Planning takes no emulated time here (part 2 measures it).`,
+            fleetTable(results),
+            fleetTargetLine(results),
+        ].join("\n\n"));
     }
 
     const wallSeconds = (performance.now() - started) / 1000;
