@@ -61,6 +61,7 @@ export function plannerTable(costs: readonly PlannerCost[]): string {
             { header: "unbalanced / skipped services", align: "right" }, { header: "median plan ms (runs)", align: "right" }, { header: "first (cold) ms", align: "right" },
             { header: "time growth per 10× tasks", align: "right" }, { header: "RSS: modules / + snapshot MiB", align: "right" },
             { header: "plan's peak over snapshot MiB", align: "right" }, { header: "process peak RSS MiB", align: "right" },
+            { header: "as deployed: median ms (runs), × source", align: "right" },
         ],
         costs.map((c) => [
             c.size, c.instances.toLocaleString("en-US"), c.services.toLocaleString("en-US"), c.tasks.toLocaleString("en-US"),
@@ -69,6 +70,7 @@ export function plannerTable(costs: readonly PlannerCost[]): string {
             `${c.baselineRssMiB.toFixed(0)} / ${c.snapshotRssMiB.toFixed(0)}`,
             `${c.planPeakIsUpperBound ? "≤ " : ""}${c.planPeakOverSnapshotMiB.toFixed(0)}`,
             c.peakRssMiB.toFixed(0),
+            `${median(c.deployedTimesMs).toFixed(0)} (${c.deployedTimesMs.length}), ×${(median(c.deployedTimesMs) / c.medianMs).toFixed(1)}`,
         ]),
     );
 }
@@ -76,6 +78,9 @@ export function plannerTable(costs: readonly PlannerCost[]): string {
 export function plannerTargetLine(costs: readonly PlannerCost[]): string {
     const largest = costs.filter((c) => c.instances >= TARGETS.largestCluster.instances && c.tasks >= TARGETS.largestCluster.tasks);
     if (largest.length === 0) return `Target: plan ≤ ${TARGETS.plannerSecondsAtLargest} s at 5,000 instances / 100,000 tasks — not measured in this run.`;
+    const limit = TARGETS.plannerSecondsAtLargest * 1000;
     const worst = Math.max(...largest.map((c) => c.medianMs));
-    return `Target: plan ≤ ${TARGETS.plannerSecondsAtLargest * 1000} ms at 5,000 instances / 100,000 tasks — measured ${worst.toFixed(0)} ms (worst of the largest sizes): ${worst <= TARGETS.plannerSecondsAtLargest * 1000 ? "met" : "MISSED"}.`;
+    const worstDeployed = Math.max(...largest.map((c) => median(c.deployedTimesMs)));
+    return `Target: plan ≤ ${limit} ms at 5,000 instances / 100,000 tasks — measured ${worst.toFixed(0)} ms from source (worst of the largest sizes): ${worst <= limit ? "met" : "MISSED"}; ` +
+        `${worstDeployed.toFixed(0)} ms as the Lambda runs it (Pulumi's closure serializer wraps every function in a \`with\` scope, which V8 does not optimize): ${worstDeployed <= limit ? "met" : "MISSED"}.`;
 }

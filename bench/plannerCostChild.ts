@@ -1,6 +1,10 @@
 // Child process of plannerCost.ts, one per size (run with --expose-gc): builds the synthetic snapshot, times
-// plan() over repeated runs and reports the process's memory around them as JSON on stdout.
+// plan() over repeated runs and reports the process's memory around them as JSON on stdout; then times plan() as the
+// Lambda runs it: serialized by Pulumi's closure serializer (what CallbackFunction puts in __index.js), loaded as a
+// module of its own.
 
+import Module from "node:module";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { plan } from "../rebalancer/plan";
 import { defaultSettings } from "../rebalancer/settings";
@@ -28,6 +32,8 @@ export interface PlannerChildResult {
     servicesUnbalanced: number;
     servicesSkipped: number;
     actions: number;
+    /** plan() as serialized for the Lambda (median over a few runs, after a cold one). */
+    deployedTimesMs: number[];
 }
 
 const MIB = 1024 * 1024;
@@ -39,7 +45,22 @@ function gc(): void {
     collect();
 }
 
-function main(sizeName: string, repeats: number, seed: number): PlannerChildResult {
+/** plan() through Pulumi's closure serializer, as CallbackFunction serializes the handler that calls it. */
+async function serializedPlan(): Promise<typeof plan> {
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const serialized = await pulumi.runtime.serializeFunction(() => plan, { isFactoryFunction: true });
+    const filename = join(__dirname, "..", "__serialized_plan.js");
+    const mod = new Module(filename);
+    mod.filename = filename;
+    mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(join(__dirname, ".."));
+    (mod as unknown as { _compile(text: string, filename: string): void })._compile(serialized.text, filename);
+    return (mod.exports as Record<string, typeof plan>)[serialized.exportName];
+}
+
+/** Runs of the serialized plan() (slower: a few suffice to compare). */
+const DEPLOYED_REPEATS = 3;
+
+async function main(sizeName: string, repeats: number, seed: number): Promise<PlannerChildResult> {
     const size = PLANNER_SIZES.find((s) => s.name === sizeName);
     if (!size) throw new Error(`no size ${sizeName}`);
     gc();
@@ -60,6 +81,14 @@ function main(sizeName: string, repeats: number, seed: number): PlannerChildResu
         timesMs.push(performance.now() - t);
     }
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    const deployedPlan = await serializedPlan();
+    deployedPlan(snapshot, settings);
+    const deployedTimesMs: number[] = [];
+    for (let i = 0; i < DEPLOYED_REPEATS; i++) {
+        t = performance.now();
+        deployedPlan(snapshot, settings);
+        deployedTimesMs.push(performance.now() - t);
+    }
     const result: PlannerChildResult = {
         size: size.name,
         instances: snapshot.instances.length,
@@ -76,6 +105,7 @@ function main(sizeName: string, repeats: number, seed: number): PlannerChildResu
         servicesUnbalanced: first.metrics.servicesUnbalanced,
         servicesSkipped: first.metrics.servicesSkipped,
         actions: first.actions.length,
+        deployedTimesMs,
     };
     snapshot = undefined as never;
     return result;
@@ -83,5 +113,11 @@ function main(sizeName: string, repeats: number, seed: number): PlannerChildResu
 
 if (require.main === module) {
     const [sizeName, repeats, seed] = process.argv.slice(2);
-    process.stdout.write(JSON.stringify(main(sizeName, Number(repeats), Number(seed ?? 1))) + "\n");
+    main(sizeName, Number(repeats), Number(seed ?? 1)).then(
+        (result) => process.stdout.write(JSON.stringify(result) + "\n"),
+        (err: unknown) => {
+            process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+            process.exit(1);
+        },
+    );
 }
