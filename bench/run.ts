@@ -40,8 +40,11 @@ const QUICK_OBSERVE_MAX_TASKS = 10_000;
  */
 const THROTTLED_READ_SIZES = ["S", "M", "L"];
 
+/** Bound at load: the fleet simulation mutes the process's output while the function runs, progress stays. */
+const writeProgress = process.stderr.write.bind(process.stderr);
+
 function progress(text: string): void {
-    process.stderr.write(`${text}\n`);
+    writeProgress(`${text}\n`);
 }
 
 async function main(argv: string[]): Promise<number> {
