@@ -11,7 +11,8 @@ export type BusRule =
     | { name: string; arn: string; scheduleExpression: string };
 
 export interface BusTarget {
-    enqueue(event: unknown): void;
+    /** Once per matching rule; the rule says how its target sends (a queue target: message group, input transformer). */
+    enqueue(event: unknown, rule: BusRule): void;
 }
 
 export interface BusClock {
@@ -59,7 +60,7 @@ export class LocalEventBus {
         for (const rule of this.rules) {
             if ("eventPattern" in rule && matchesPattern(rule.eventPattern, event)) {
                 this.delivered.push({ rule: rule.name, event, at: this.clock.now() });
-                this.target.enqueue(event);
+                this.target.enqueue(event, rule);
             }
         }
     }
@@ -87,7 +88,7 @@ export class LocalEventBus {
                     detail: {},
                 };
                 this.delivered.push({ rule: s.rule.name, event, at: now });
-                this.target.enqueue(event);
+                this.target.enqueue(event, s.rule);
                 s.nextAt += s.periodMs;
                 fired++;
             }

@@ -3,6 +3,7 @@
 // a failed invocation after a delay (twice by default), a maximum event age, and a dead-letter list for events
 // that exhausted their retries.
 
+import type { BusRule } from "./eventBus";
 import type { LambdaContext, LambdaHandlerFn } from "./lambdaHost";
 
 export interface ClockLike {
@@ -40,9 +41,28 @@ export interface InvocationRecord {
     attempt: number;
     result?: unknown;
     error?: string;
+    /**
+     * The per-cluster summaries of the invocation when its answer does not carry them (a queue batch answers with
+     * batchItemFailures only; queueLambda.ts reads them from its "queue batch" log record).
+     */
+    clusters?: unknown[];
 }
 
-export class LocalAsyncLambda {
+/** What the serial runners drive: this asynchronous invocation, or delivery through the queue (queueLambda.ts). */
+export interface SerialLambda {
+    readonly options: { timeoutMs: number; functionName: string };
+    readonly invocations: readonly InvocationRecord[];
+    readonly deadLetters: readonly unknown[];
+    readonly busy: boolean;
+    readonly queued: number;
+    /** An event a rule sends (the queue needs the rule: its message group and input transformer). */
+    enqueue(event: unknown, rule?: BusRule): void;
+    nextDueAt(): number | undefined;
+    runNext(): Promise<InvocationRecord | undefined>;
+    replaceHandler(handler: LambdaHandlerFn): void;
+}
+
+export class LocalAsyncLambda implements SerialLambda {
     private readonly queue: Queued[] = [];
     private running = false;
     private sequence = 0;

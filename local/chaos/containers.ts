@@ -4,12 +4,12 @@
 //   - "crash" at call k: the process dies before the call is sent, so calls 1…k-1 reached ECS and none after;
 //   - "timeout" at call k: the call reaches ECS but hangs until the Lambda timeout, and its answer is lost.
 // A dead container is abandoned: its in-flight and later calls never reach ECS, it prints nothing more, the
-// invocation fails (the Lambda service retries the event), and the next invocation runs in a fresh container.
+// invocation fails (the Lambda service retries the event; with delivery queue the batch returns to the queue), and the next invocation runs in a fresh container.
 
 import type { ApiResponse } from "../emulator";
 import { EcsEmulator, type VirtualClock } from "../emulator";
 import type { LambdaContext, LambdaHandlerFn } from "../lambdaHost";
-import type { LocalAsyncLambda } from "../lambdaRuntime";
+import type { SerialLambda } from "../lambdaRuntime";
 import type { RebalancerUnderTest } from "../scenario/rebalancers";
 import type { RebalancerCalls } from "./rebalancerCalls";
 import { installSdkClock } from "./sdkClock";
@@ -54,7 +54,7 @@ export class LambdaContainers {
 
     constructor(
         private readonly rebalancer: RebalancerUnderTest,
-        private readonly lambda: LocalAsyncLambda,
+        private readonly lambda: SerialLambda,
         private readonly clock: VirtualClock,
         calls: RebalancerCalls,
         private readonly options: { kills: KillPlan[]; env: Record<string, string>; seed: number; server?: InProcessServer },

@@ -12,7 +12,7 @@
 // Both stop at an emulated-time limit and an invocation cap, and say which.
 
 import type { LocalEventBus } from "../eventBus";
-import type { InvocationRecord, LocalAsyncLambda } from "../lambdaRuntime";
+import type { InvocationRecord, SerialLambda } from "../lambdaRuntime";
 import { WRITE_OPERATIONS } from "../scenario/runner";
 import type { ScenarioWorld } from "../scenario/world";
 import type { RebalancerCalls } from "./rebalancerCalls";
@@ -30,16 +30,14 @@ export interface InvocationOutcome extends InvocationRecord {
     writes: number;
 }
 
-interface PassSummary {
-    clusters?: { outcome?: string; writes?: number; surgesInProgress?: number; revisitAt?: string }[];
-}
+type ClusterSummary = { outcome?: string; writes?: number; surgesInProgress?: number; revisitAt?: string };
 
 export class ChaosDriver {
     readonly invocations: InvocationOutcome[] = [];
 
     constructor(
         private readonly world: ScenarioWorld,
-        private readonly lambda: LocalAsyncLambda,
+        private readonly lambda: SerialLambda,
         private readonly bus: LocalEventBus,
         private readonly calls: RebalancerCalls,
         /** Emulated time of the world's last task change. */
@@ -60,9 +58,13 @@ export class ChaosDriver {
         return this.calls.reached.slice(index).filter((c) => WRITE_OPERATIONS.has(c.operation)).length;
     }
 
-    /** A pass that looked at every target cluster to the end and changed nothing. */
+    /**
+     * A pass that looked at every target cluster to the end and changed nothing. A direct invocation answers with
+     * its clusters' summaries; a queue batch answers with batchItemFailures only, and its record carries the
+     * summaries its "queue batch" log gave (none when it was killed: a dead container prints nothing).
+     */
     private static quietFullPass(o: InvocationOutcome): boolean {
-        const clusters = (o.result as PassSummary | undefined)?.clusters;
+        const clusters = (o.clusters ?? (o.result as { clusters?: unknown[] } | undefined)?.clusters) as ClusterSummary[] | undefined;
         return !o.error && o.writes === 0 && !!clusters && clusters.length > 0 &&
             clusters.every((c) => c.outcome === "completed" && (c.writes ?? 0) === 0 && (c.surgesInProgress ?? 0) === 0 &&
                 (c.revisitAt === undefined || Date.parse(c.revisitAt) <= o.startedAt));

@@ -1,10 +1,12 @@
 // Random chaos cases from a seed: a cluster and its churn as a scenario file (FORMAT.md, so `npm run scenario`
 // replays the fault-free part), plus what only the chaos runner injects: the faults, the passes it kills, the
-// mid-pass disruptions, and the services Service Auto Scaling owns. The same seed always gives the same case.
+// mid-pass disruptions, the services Service Auto Scaling owns, and how events reach the function (delivery). The
+// same seed always gives the same case.
 
 import { DEFAULT_ECS_PROFILE, type EcsProfileName } from "../emulator";
 import type { FaultConfig } from "../emulator";
 import { Rng } from "../emulator/random";
+import type { DeliveryName } from "../scenario/rebalancers";
 import { parseScenario, type Scenario, type ScenarioInstance } from "../scenario/scenarioFile";
 import type { KillPlan } from "./containers";
 import { DISRUPTION_KINDS, type Disruption, type DisruptionKind, type ScalableTarget } from "./disruptions";
@@ -17,6 +19,8 @@ export interface ChaosCase {
     /** The ECS behaviour profile the emulator plays (the batch's `--ecs-profile`; not drawn from the seed). */
     ecsProfile: EcsProfileName;
     strategy: ChaosStrategy;
+    /** The stack's `delivery`: drawn from a stream of its own (every other draw is what it was before), or forced. */
+    delivery: DeliveryName;
     /** The scenario file's JSON (what `npm run scenario` reads). */
     scenarioFile: Record<string, unknown>;
     scenario: Scenario;
@@ -221,7 +225,13 @@ function faults(rng: Rng): Partial<FaultConfig> {
     };
 }
 
-export function generateCase(seed: number, ecsProfile: EcsProfileName = DEFAULT_ECS_PROFILE): ChaosCase {
+/** Queue delivery for about a third of the cases, from its own stream so that it changes no other draw. */
+export function drawDelivery(seed: number): DeliveryName {
+    return Rng.stream(seed, "delivery").chance(1 / 3) ? "queue" : "direct";
+}
+
+/** The case of `seed`; `delivery` forces the delivery (the rest of the case is the same either way). */
+export function generateCase(seed: number, ecsProfile: EcsProfileName = DEFAULT_ECS_PROFILE, delivery: DeliveryName = drawDelivery(seed)): ChaosCase {
     const rng = Rng.stream(seed, "chaos case");
     const azs = AZS.slice(0, weighted(rng, [[1, 1], [2, 3], [3, 6]]));
     const providers = rng.chance(0.25) ? PROVIDERS : [];
@@ -247,6 +257,7 @@ export function generateCase(seed: number, ecsProfile: EcsProfileName = DEFAULT_
         seed,
         ecsProfile,
         strategy: rng.chance(0.7) ? "minimal" : "redeploy",
+        delivery,
         scenarioFile,
         scenario,
         scalableTargets,

@@ -4,11 +4,13 @@
 //      time limit): throttling, 5xx, latency, duplicated and delayed events, killed passes, mid-pass disruptions;
 //   2. faults off (throttling, errors, latency, event faults, kills and disruptions all stop);
 //   3. until the rebalancer is quiet again, within a bounded time and number of invocations;
+// with the case's delivery: `direct` (asynchronous invocations) or `queue` (the FIFO queue and its batches);
 // then the invariants are checked (floors and ceilings were watched all along).
 
 import nodeProcess from "node:process";
 import { LocalEventBus } from "../eventBus";
-import { rebalancerFor, type RebalancerUnderTest } from "../scenario/rebalancers";
+import { LocalQueueLambda } from "../queueLambda";
+import { rebalancerFor, type DeliveryName, type RebalancerUnderTest } from "../scenario/rebalancers";
 import type { ScenarioStep } from "../scenario/scenarioFile";
 import { ScenarioWorld } from "../scenario/world";
 import { Rng } from "../emulator/random";
@@ -38,9 +40,23 @@ export const COUNT_KEYS = [
 export type CountKey = (typeof COUNT_KEYS)[number];
 export type ChaosCounts = Record<CountKey, number>;
 
+/** What the queue did in a `delivery: queue` run (informational: the counts judge the outcome). */
+export interface QueueStats {
+    /** Invocations with a batch, and the receives of messages that had been received before. */
+    batches: number;
+    redeliveries: number;
+    /** Sends dropped as repeats of a body sent within 5 minutes (duplicated events, a sweep fired twice). */
+    duplicatesDropped: number;
+    deadLetters: number;
+    /** Messages still in the queue at the end. */
+    left: number;
+}
+
 export interface ChaosRunResult {
     seed: number;
     strategy: string;
+    delivery: DeliveryName;
+    queue?: QueueStats;
     ecsProfile: string;
     counts: ChaosCounts;
     /** One line per breach, by count. */
@@ -151,7 +167,7 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
     nodeProcess.on("unhandledRejection", onProcessError);
     try {
         await world.emulator.listen();
-        const rebalancer = await rebalancerFor(chaosCase.strategy, world, {});
+        const rebalancer = await rebalancerFor(chaosCase.strategy, world, { delivery: chaosCase.delivery });
         const accessKeyId = rebalancer.accessKeyId!;
         const lambda = rebalancer.lambda!;
         const { env, secrets } = runSecrets(chaosCase.seed);
@@ -228,6 +244,8 @@ export async function playChaosCase(chaosCase: ChaosCase, options: PlayOptions =
             seed: chaosCase.seed,
             ecsProfile: chaosCase.ecsProfile,
             strategy: chaosCase.strategy,
+            delivery: chaosCase.delivery,
+            ...(lambda instanceof LocalQueueLambda ? { queue: queueStats(lambda) } : {}),
             counts,
             details,
             faultsInjected: {
@@ -288,8 +306,29 @@ function lastDecisionOf(logs: RebalancerUnderTest["logs"], service: string): str
 }
 
 function describeTrigger(event: unknown): string {
+    const records = (event as { Records?: { body?: string }[] }).Records;
+    if (Array.isArray(records)) return `queue batch [${records.map((r) => describeTrigger(parsedBody(r.body))).join(", ")}]`;
     const e = event as { "detail-type"?: string; detail?: { eventName?: string; ec2InstanceId?: string; version?: number } };
     return [e["detail-type"], e.detail?.eventName, e.detail?.ec2InstanceId, e.detail?.version].filter((x) => x !== undefined).join(" ");
+}
+
+function parsedBody(body: string | undefined): unknown {
+    try {
+        return JSON.parse(body ?? "");
+    } catch {
+        return {};
+    }
+}
+
+function queueStats(lambda: LocalQueueLambda): QueueStats {
+    return {
+        batches: lambda.invocations.length,
+        redeliveries: lambda.invocations.reduce((n, i) => n + (i.event as { Records: { attributes: { ApproximateReceiveCount: string } }[] }).Records
+            .filter((r) => Number(r.attributes.ApproximateReceiveCount) > 1).length, 0),
+        duplicatesDropped: lambda.queue.duplicatesDropped,
+        deadLetters: lambda.deadLetters.length,
+        left: lambda.queued,
+    };
 }
 
 /**

@@ -1,18 +1,23 @@
 // The rebalancer a scenario runs with, wired as deployed: `minimal` and `redeploy` are the program's own function
 // (the closure Pulumi serialized, its environment, its rules and async-invocation settings, from the program
 // run under mocks); `seed` is the reference architecture's algorithm with its own rule; `none` is ECS alone.
+// The program's function is delivered as the stack says: `direct` (its rules invoke it asynchronously) or `queue`
+// (its rules send to the SQS FIFO queue, the event source mapping invokes it with batches: queueLambda.ts).
 
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { deployUnderMocks } from "../deployedRebalancer";
 import { LocalEventBus } from "../eventBus";
 import { loadLambda, type LambdaHandlerFn } from "../lambdaHost";
 import { LocalAsyncLambda } from "../lambdaRuntime";
+import { LocalQueueLambda } from "../queueLambda";
 import { createSeedHandler, seedEventPattern } from "../seedRebalancer";
 import type { ScenarioWorld } from "./world";
 import type { DashboardBody } from "../../infra/rebalancer/dashboardBody";
 
 export const STRATEGY_NAMES = ["minimal", "redeploy", "seed", "none"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+export const DELIVERY_NAMES = ["direct", "queue"] as const;
+export type DeliveryName = (typeof DELIVERY_NAMES)[number];
 
 /** One line the function wrote (its structured logs), per invocation. */
 export interface CapturedLog {
@@ -24,7 +29,9 @@ export interface RebalancerUnderTest {
     strategy: StrategyName;
     /** The access key the function signs with: the emulator's cause chains name it. */
     accessKeyId?: string;
-    lambda?: LocalAsyncLambda;
+    lambda?: LocalAsyncLambda | LocalQueueLambda;
+    /** How events reach the function (minimal/redeploy; the others are direct). */
+    delivery?: DeliveryName;
     bus?: LocalEventBus;
     logs: CapturedLog[];
     /** The stack config the program was run with (minimal/redeploy). */
@@ -52,6 +59,8 @@ export interface RebalancerOptions {
     config?: Record<string, string>;
     /** The schedule period (a whole number of minutes). */
     schedulePeriodSeconds?: number;
+    /** minimal/redeploy: the stack's `delivery` (default direct). */
+    delivery?: DeliveryName;
 }
 
 function rateExpression(seconds: number): string {
@@ -133,6 +142,7 @@ export async function rebalancerFor(strategy: StrategyName, world: ScenarioWorld
         targetClusters: JSON.stringify([world.clusterArn]),
         strategy,
         ...(options.schedulePeriodSeconds !== undefined ? { schedule: rateExpression(options.schedulePeriodSeconds) } : {}),
+        ...(options.delivery === "queue" ? { delivery: "queue" } : {}),
         ...(options.config ?? {}),
     };
     const deployed = deployUnderMocks(config);
@@ -150,13 +160,33 @@ export async function rebalancerFor(strategy: StrategyName, world: ScenarioWorld
         });
         return capturingOutput(handler, logs, counter, options.muted);
     };
-    const lambda = new LocalAsyncLambda(await newContainer(), clock, {
-        timeoutMs: deployed.timeoutSeconds * 1000,
-        maximumRetryAttempts: deployed.maximumRetryAttempts,
-        maximumEventAgeMs: deployed.maximumEventAgeSeconds * 1000,
-        functionName: deployed.functionName,
-    });
-    const bus = new LocalEventBus(deployed.rules, lambda, clock, world.emulator.accountId, world.scenario.region);
+    const delivery: DeliveryName = options.delivery ?? "direct";
+    let lambda: LocalAsyncLambda | LocalQueueLambda;
+    let bus: LocalEventBus;
+    if (delivery === "queue") {
+        const q = deployed.queue;
+        if (!q) throw new Error("delivery queue: the program deployed no event queue");
+        // The local queue deduplicates by content and reads partial batch responses: the deployed one must too.
+        if (!q.contentBasedDeduplication || !q.reportBatchItemFailures) throw new Error("delivery queue: the deployed queue lacks content-based deduplication or partial batch responses");
+        lambda = new LocalQueueLambda(await newContainer(), clock, {
+            timeoutMs: deployed.timeoutSeconds * 1000,
+            functionName: deployed.functionName,
+            batchSize: q.batchSize,
+            visibilityTimeoutMs: q.visibilityTimeoutSeconds * 1000,
+            maxReceiveCount: q.maxReceiveCount,
+            queueArn: q.arn,
+            region: world.scenario.region,
+        }, logs);
+        bus = new LocalEventBus([...deployed.rules, ...q.rules], lambda, clock, world.emulator.accountId, world.scenario.region);
+    } else {
+        lambda = new LocalAsyncLambda(await newContainer(), clock, {
+            timeoutMs: deployed.timeoutSeconds * 1000,
+            maximumRetryAttempts: deployed.maximumRetryAttempts,
+            maximumEventAgeMs: deployed.maximumEventAgeSeconds * 1000,
+            functionName: deployed.functionName,
+        });
+        bus = new LocalEventBus(deployed.rules, lambda, clock, world.emulator.accountId, world.scenario.region);
+    }
     const dashboardBody = JSON.parse(deployed.dashboardBody) as DashboardBody;
-    return { strategy, accessKeyId, lambda, bus, logs, config, environment: deployed.environment, dashboardBody, newContainer };
+    return { strategy, delivery, accessKeyId, lambda, bus, logs, config, environment: deployed.environment, dashboardBody, newContainer };
 }

@@ -40,7 +40,7 @@ describe("a harness that breaks every invariant", () => {
     let result: ChaosRunResult;
     beforeAll(async () => {
         const chaosCase: ChaosCase = {
-            seed: 7, ecsProfile: "service-page", strategy: "minimal", scenarioFile: TWO_BY_TWO, scenario: scenarioOf(TWO_BY_TWO),
+            seed: 7, ecsProfile: "service-page", strategy: "minimal", delivery: "direct", scenarioFile: TWO_BY_TWO, scenario: scenarioOf(TWO_BY_TWO),
             scalableTargets: [], faults: {}, kills: [], disruptions: [],
         };
         result = await playChaosCase(chaosCase, {

@@ -1,7 +1,9 @@
 // The chaos case generator: the same seed gives the same case; every case is a valid scenario file whose starting
-// placement fits, with steps that name instances that exist by then; a batch covers what the issue asks for.
+// placement fits, with steps that name instances that exist by then; a batch covers what the issue asks for; the
+// delivery is drawn on a stream of its own, so every seed's scenario, faults, kills and disruptions are what they were.
 
-import { generateCase, runSeed, type ChaosCase } from "../../local/chaos/generator";
+import { createHash } from "node:crypto";
+import { drawDelivery, generateCase, runSeed, type ChaosCase } from "../../local/chaos/generator";
 import { parseScenario } from "../../local/scenario/scenarioFile";
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => runSeed(42, i));
@@ -102,4 +104,26 @@ test("a batch covers the strategies, floors, ceilings, constraints, capacity pro
         optedOut: true,
         protectedTasks: true,
     });
+});
+
+test("the delivery is drawn without changing any other draw: known seeds give the case they gave before it existed", () => {
+    // SHA-256 of JSON.stringify(generateCase(seed)) before cases had a delivery (commit c273234).
+    const before: Record<number, string> = {
+        502361220: "aca7b348f12a7ff6944195bcc71eb97aa3bc5f9b18e16931392ee50008eb3b17",
+        1866243072: "015736a9b6550338dfe21610506d2b4b2b92090759fb94a453786a7b5898f7f2",
+    };
+    for (const [seed, hash] of Object.entries(before)) {
+        for (const delivery of ["direct", "queue"] as const) {
+            const { delivery: forced, ...rest } = generateCase(Number(seed), "service-page", delivery);
+            expect(forced).toBe(delivery);
+            expect({ seed, delivery, hash: createHash("sha256").update(JSON.stringify(rest)).digest("hex") }).toEqual({ seed, delivery, hash });
+        }
+        expect(generateCase(Number(seed)).delivery).toBe(drawDelivery(Number(seed)));
+    }
+});
+
+test("about a third of the cases draw queue delivery", () => {
+    const queued = cases.filter((c) => c.delivery === "queue").length / cases.length;
+    expect(queued).toBeGreaterThan(0.25);
+    expect(queued).toBeLessThan(0.42);
 });

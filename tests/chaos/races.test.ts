@@ -162,7 +162,7 @@ describe("replays", () => {
     // overwrites it. (Seed 1327783293 played this race until tasks without a health check counted as healthy only 40 s
     // after RUNNING, which moved every later event.)
     test("a lost update: its breaches are races, not failures", async () => {
-        const r = await playChaosCase(generateCase(1866243072));
+        const r = await playChaosCase(generateCase(1866243072, "service-page", "direct"));
         expect({ ceiling: r.counts.ceilingViolations, desired: r.counts.desiredLeftChanged, floor: r.counts.floorViolations }).toEqual({ ceiling: 0, desired: 0, floor: 0 });
         expect(r.concurrentWriteRaces).toBeGreaterThan(0);
         expect(r.races.some((l) => l.startsWith("lost-update (ceilingViolations): svc-2") && l.includes("owner-desired 4 → 1"))).toBe(true);

@@ -14,7 +14,7 @@ const SEED = 502361220;
 
 async function trace(seed: number): Promise<string[]> {
     const lines: string[] = [];
-    await playChaosCase(generateCase(seed), {
+    await playChaosCase(generateCase(seed, "service-page", "direct"), {
         plant: ({ calls }) => {
             for (const c of calls.reached) lines.push(`${c.index} ${c.time} ${c.container} ${c.operation} ${JSON.stringify(c.input)} ${c.status} ${c.errorType ?? ""}`);
         },
