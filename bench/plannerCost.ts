@@ -82,5 +82,5 @@ export function plannerTargetLine(costs: readonly PlannerCost[]): string {
     const worst = Math.max(...largest.map((c) => c.medianMs));
     const worstDeployed = Math.max(...largest.map((c) => median(c.deployedTimesMs)));
     return `Target: plan ≤ ${limit} ms at 5,000 instances / 100,000 tasks — measured ${worst.toFixed(0)} ms from source (worst of the largest sizes): ${worst <= limit ? "met" : "MISSED"}; ` +
-        `${worstDeployed.toFixed(0)} ms as the Lambda runs it (Pulumi's closure serializer wraps every function in a \`with\` scope, which V8 does not optimize): ${worstDeployed <= limit ? "met" : "MISSED"}.`;
+        `${worstDeployed.toFixed(0)} ms as the Lambda runs it (the runtime bundle in the serialized closure): ${worstDeployed <= limit ? "met" : "MISSED"}.`;
 }

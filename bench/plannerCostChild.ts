@@ -1,12 +1,14 @@
 // Child process of plannerCost.ts, one per size (run with --expose-gc): builds the synthetic snapshot, times
 // plan() over repeated runs and reports the process's memory around them as JSON on stdout; then times plan() as the
-// Lambda runs it: serialized by Pulumi's closure serializer (what CallbackFunction puts in __index.js), loaded as a
-// module of its own.
+// Lambda runs it: the runtime bundle (infra/rebalancer/runtimeBundle.ts) in the closure Pulumi serializes, loaded
+// as __index.js is, instantiated by the container's factory.
 
 import Module from "node:module";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { plan } from "../rebalancer/plan";
+import { loadRuntimeBundle } from "../rebalancer/bundleLoader";
+import { bundleRuntime } from "../infra/rebalancer/runtimeBundle";
 import { defaultSettings } from "../rebalancer/settings";
 import { PLANNER_SIZES, syntheticCluster } from "./syntheticCluster";
 import { syntheticSnapshot } from "./syntheticSnapshot";
@@ -45,16 +47,17 @@ function gc(): void {
     collect();
 }
 
-/** plan() through Pulumi's closure serializer, as CallbackFunction serializes the handler that calls it. */
+/** plan() as the function gets it: bundled, serialized by Pulumi as the callbackFactory's capture, instantiated. */
 async function serializedPlan(): Promise<typeof plan> {
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    const serialized = await pulumi.runtime.serializeFunction(() => plan, { isFactoryFunction: true });
+    const source = bundleRuntime(join(__dirname, "..", "rebalancer", "plan", "index.ts"), join(__dirname, ".."));
+    const serialized = await pulumi.runtime.serializeFunction(() => loadRuntimeBundle(source), { isFactoryFunction: true });
     const filename = join(__dirname, "..", "__serialized_plan.js");
     const mod = new Module(filename);
     mod.filename = filename;
     mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(join(__dirname, ".."));
     (mod as unknown as { _compile(text: string, filename: string): void })._compile(serialized.text, filename);
-    return (mod.exports as Record<string, typeof plan>)[serialized.exportName];
+    return (mod.exports as Record<string, { plan: typeof plan }>)[serialized.exportName].plan;
 }
 
 /** Runs of the serialized plan() (slower: a few suffice to compare). */

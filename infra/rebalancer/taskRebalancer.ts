@@ -4,7 +4,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { containerInstancePattern, DEFAULT_SCHEDULE, EventPattern, serviceSteadyStatePattern } from "../../rebalancer/eventPatterns";
-import { createHandler } from "../../rebalancer/handler";
+import { join } from "node:path";
+import { loadRuntimeBundle } from "../../rebalancer/bundleLoader";
+import { bundleRuntime } from "./runtimeBundle";
 import { describeInvalid, fieldFor, SETTING_FIELDS, settingsToEnv } from "../../rebalancer/settings";
 import type { RebalancerSettings } from "../config";
 import {
@@ -50,6 +52,10 @@ export const TYPE_ONLY_TRACING_DEPENDENCIES: readonly string[] = ["@types/cls-ho
  * dropped to the dead-letter queue instead of causing a backlog of redundant passes.
  */
 export const MAX_RETRY_ATTEMPTS = 1;
+
+/** The handler module the function runs, bundled with everything it imports (runtimeBundle.ts). */
+const PROJECT_ROOT = join(__dirname, "..", "..");
+const RUNTIME_ENTRY = join(PROJECT_ROOT, "rebalancer", "handler.ts");
 export const MAX_EVENT_AGE_SECONDS = 900;
 
 export interface TaskRebalancerArgs {
@@ -118,6 +124,7 @@ export class TaskRebalancer extends pulumi.ComponentResource {
         const unbalancedAlarmPasses = args.unbalancedAlarmPasses ?? UNBALANCED_ALARM_PASSES.default;
         const dashboardName = args.dashboardName ?? dashboardNameFor(pulumi.getProject(), pulumi.getStack());
         validateMonitoringArgs(name, { ...args, unbalancedAlarmPasses, dashboardName }, schedule);
+        const runtimeSource = bundleRuntime(RUNTIME_ENTRY, PROJECT_ROOT);
 
         // The ARNs are only known at deploy time; they are checked against the handler's schema once resolved.
         const clusterArns = pulumi.all(args.clusters.map((c) => c.arn)).apply((arns) => {
@@ -160,7 +167,8 @@ export class TaskRebalancer extends pulumi.ComponentResource {
             `${name}-function`,
             {
                 description: "ecs-rebalancer: spreads ECS service tasks evenly again after capacity changes",
-                callbackFactory: createHandler,
+                // Once per container: the runtime bundle (runtimeBundle.ts) compiled as a module, then its handler.
+                callbackFactory: () => loadRuntimeBundle(runtimeSource).createHandler(),
                 role,
                 runtime: aws.lambda.Runtime.NodeJS22dX,
                 // The archive is plain JavaScript; Graviton is the cheaper Lambda.

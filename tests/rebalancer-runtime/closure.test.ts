@@ -1,11 +1,13 @@
-// The handler as Pulumi deploys it: createHandler serialized as a callbackFactory, then loaded in a fresh Node
-// process (no jest, no ts) with nothing but node_modules, the way the Lambda runtime loads __index.js.
+// The handler as Pulumi deploys it: the runtime bundle captured by a callbackFactory that instantiates it, serialized,
+// then loaded in a fresh Node process (no jest, no ts) with nothing but node_modules, the way the Lambda runtime
+// loads __index.js.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { createHandler } from "../../rebalancer/handler";
+import { loadRuntimeBundle } from "../../rebalancer/bundleLoader";
+import { bundleRuntime } from "../../infra/rebalancer/runtimeBundle";
 import { settingsToEnv, defaultSettings } from "../../rebalancer/settings";
 
 /** What the infra writes into the function's environment, plus what Lambda sets. */
@@ -16,9 +18,12 @@ const LAMBDA_ENV = {
     ...settingsToEnv(defaultSettings(["arn:aws:ecs:us-east-1:111122223333:cluster/demo"])),
 };
 
-test("createHandler serializes, requires only package names, and runs in a fresh process", async () => {
-    const serialized = await pulumi.runtime.serializeFunction(createHandler as never, { isFactoryFunction: true, exportName: "handler", allowSecrets: true });
-    const requires = [...new Set([...serialized.text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+test("the handler's bundle serializes, requires only package names, and runs in a fresh process", async () => {
+    const source = bundleRuntime(resolve(__dirname, "../../rebalancer/handler.ts"), resolve(__dirname, "../.."));
+    const factory = () => loadRuntimeBundle(source).createHandler();
+    const serialized = await pulumi.runtime.serializeFunction(factory as never, { isFactoryFunction: true, exportName: "handler", allowSecrets: true });
+    // The bundle is captured as a string: its requires are those of the code the container runs.
+    const requires = [...new Set([...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
     // No deep paths (the runtime's SDK is found by package name), no @pulumi, no local files.
     // The tracer is required only when the container starts with tracing on (and is packaged only then).
     expect(requires).toEqual([
