@@ -47,7 +47,7 @@ export function fleetTable(results: readonly FleetResult[]): string {
     const headers = [
             "delivery", "clusters / tasks", "sweeps reaching every cluster", "clusters starved", "sweep s (median / worst)",
             "read-rate bound s", "worst ÷ bound", "event → pass s (p50 / p99)", "largest cluster's read alone s",
-            "events lost", "invocations (timed out)", "containers", "calls per pass, largest cluster: cold / warm steady",
+            "events lost", "still queued after the drain (drain s)", "invocations (timed out)", "containers", "calls per pass, largest cluster: cold / warm steady",
     ];
     return markdownTable(
         headers.map((header, i) => ({ header, align: i === 0 ? "left" : "right" })),
@@ -65,6 +65,7 @@ export function fleetTable(results: readonly FleetResult[]): string {
                 `${seconds(r.events.p50Seconds)} / ${seconds(r.events.p99Seconds)}`,
                 seconds(c.aloneReadSeconds),
                 String(r.eventsLost + r.events.notCovered),
+                `${r.backlogAtEnd} (${r.drainSeconds.toFixed(0)})`,
                 `${r.invocations} (${r.invocationsTimedOut})`,
                 String(r.containersStarted),
                 `${c.coldPassCalls?.toFixed(0) ?? "—"} / ${c.warmSteadyPassCalls?.toFixed(0) ?? "—"}`,

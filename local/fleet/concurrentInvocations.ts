@@ -164,6 +164,11 @@ export class ConcurrentInvocations {
         this.quietAt = this.activity;
     }
 
+    /** Whether an invocation of a live container is running or starting. */
+    get busyNow(): boolean {
+        return this.holds > 0 || this.liveRunning();
+    }
+
     /** Whether an invocation of a live container is running (a killed one never ends, and waits on nothing). */
     private liveRunning(): boolean {
         for (const c of this.active) if (!c.dead) return true;

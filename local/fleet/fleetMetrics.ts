@@ -3,8 +3,8 @@
 // the same way.
 //
 // - A pass is a container's calls for one cluster from a first ListContainerInstances page (its read starts) to its
-//   last call before the next; calls that name no cluster (DescribeScalableTargets) belong to the container's
-//   current pass.
+//   last call before the next pass of that cluster in that container; calls that name no cluster
+//   (DescribeScalableTargets) belong to the container's latest pass.
 // - A sweep k starts when the schedule fires (S_k). A cluster is reached by it when a pass of that cluster starts at
 //   or after S_k and before S_{k+1}; the sweep's time is from S_k to the end of the last such first pass.
 // - The sweep's read-rate lower bound: those passes' calls in each ECS throttling bucket, less the bucket's burst,
@@ -50,24 +50,28 @@ export function clusterKey(clusterArnOrName: string): string {
 
 export function passesOf(calls: readonly ReceivedCall[]): FleetPass[] {
     const passes: FleetPass[] = [];
+    // A container may run several clusters' passes at once (queue delivery: one batch, several clusters): the
+    // current pass is per container and cluster; a call that names no cluster joins the container's latest pass.
     const current = new Map<string, FleetPass>();
+    const latest = new Map<string, FleetPass>();
     const seenByContainer = new Map<string, Set<string>>();
     for (const call of calls) {
         const container = call.container ?? "(none)";
-        if (call.operation === "ListContainerInstances" && call.firstPage && call.cluster) {
-            const cluster = clusterKey(call.cluster);
+        const cluster = call.cluster === undefined ? undefined : clusterKey(call.cluster);
+        if (call.operation === "ListContainerInstances" && call.firstPage && cluster !== undefined) {
             const seen = seenByContainer.get(container) ?? new Set<string>();
             seenByContainer.set(container, seen);
             const pass: FleetPass = { container, cluster, start: call.at, end: call.at, calls: {}, callsTotal: 0, warm: seen.has(cluster), wrote: false };
             seen.add(cluster);
             passes.push(pass);
-            current.set(container, pass);
+            current.set(`${container}|${cluster}`, pass);
+            latest.set(container, pass);
         }
-        const pass = current.get(container);
-        if (!pass || (call.cluster !== undefined && clusterKey(call.cluster) !== pass.cluster)) continue;
+        const pass = cluster === undefined ? latest.get(container) : current.get(`${container}|${cluster}`);
+        if (!pass) continue;
         pass.calls[call.operation] = (pass.calls[call.operation] ?? 0) + 1;
         pass.callsTotal++;
-        pass.end = call.at;
+        pass.end = Math.max(pass.end, call.at);
         if (WRITE_OPERATIONS.has(call.operation)) pass.wrote = true;
     }
     return passes.sort((a, b) => a.start - b.start);

@@ -47,8 +47,12 @@ export interface FleetResult {
     timeoutSeconds: number;
     sweeps: SweepFigures[];
     events: LatencyFigures;
+    /** Events dropped by the delivery (maximum event age, dead-letter queue). */
     eventsLost: number;
+    /** Still queued when the drain stopped (at most DRAIN_LIMIT_MS after the last sweep period). */
     backlogAtEnd: number;
+    /** Emulated seconds the drain took after the last sweep period. */
+    drainSeconds: number;
     invocations: number;
     invocationsTimedOut: number;
     containersStarted: number;
@@ -61,6 +65,9 @@ export interface FleetResult {
     calls: number;
     realSeconds: number;
 }
+
+/** After the sweeps, how long queued events may take to be handled before those left count as lost. */
+const DRAIN_LIMIT_MS = 30 * 60_000;
 
 const HARNESS_ENV = (endpoint: string, functionName: string): Record<string, string> => ({
     AWS_REGION: "us-east-1",
@@ -137,7 +144,12 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
             }
             const endAt = startedAt + (options.sweeps + 1) * period * 1000;
             await engine.runUntil(endAt - 1);
+            // Drain: no more reconnects; what is queued or running finishes (the rebalancer's own moves still fire
+            // events), so that an event still waiting at the end is one the delivery lost, not one in flight.
             world.emulator.setChurn({ agentReconnectsPerHour: 0 });
+            const drainUntil = endAt + DRAIN_LIMIT_MS;
+            while ((delivery.backlog > 0 || engine.busyNow) && world.clock.now() < drainUntil) await engine.runUntil(world.clock.now() + 60_000);
+            const drainedAt = world.clock.now();
             unsubscribe();
             engine.uninstall();
 
@@ -163,6 +175,7 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
                 events: eventLatencies(events, passes),
                 eventsLost: delivery.lost,
                 backlogAtEnd: delivery.backlog,
+                drainSeconds: (drainedAt - endAt) / 1000,
                 invocations: invocations.length,
                 invocationsTimedOut: invocations.filter((i) => i.error?.startsWith("Task timed out")).length,
                 containersStarted: containers.containersStarted,

@@ -25,6 +25,20 @@ describe("fleet metrics", () => {
         ]);
     });
 
+    test("passes of several clusters at once in one container are told apart by cluster", () => {
+        const passes = passesOf([
+            call(0, "c1", "ListContainerInstances", "a"),
+            call(1, "c1", "ListContainerInstances", "b"),
+            call(2, "c1", "DescribeTasks", "a"),
+            call(3, "c1", "DescribeTasks", "b"),
+            call(9, "c1", "StopTask", "a"),
+        ]);
+        expect(passes.map((p) => [p.cluster, p.start, p.end, p.callsTotal, p.wrote])).toEqual([
+            ["a", 0, 9, 3, true],
+            ["b", 1, 3, 2, false],
+        ]);
+    });
+
     test("read-rate lower bound: the slowest bucket's calls beyond its burst over its refill rate", () => {
         // Cluster resource read: burst 100, 20 per second.
         expect(readRateLowerBoundSeconds({ ListTasks: 60, DescribeTasks: 40 })).toBe(0);
