@@ -97,7 +97,10 @@ test("DescribeTasks answers half of the tasks with failures[]: never below the f
         return { ...a, tasks: kept, failures: [...((a.failures as unknown[]) ?? []), ...missing] };
     }, 6);
     expect({ floorViolations, errors }).toEqual({ floorViolations: 0, errors: [] });
-    expect(passes.every((p) => p.outcome === "completed" && (p.observeFailureCount ?? 0) > 0)).toBe(true);
+    // Every pass completes; the first read every task and met the failures. A warm container then describes only
+    // the tasks it has not seen settled (rebalancer/taskCache.ts), so later passes ask for fewer and may meet none.
+    expect(passes.every((p) => p.outcome === "completed")).toBe(true);
+    expect(passes[0].observeFailureCount ?? 0).toBeGreaterThan(0);
     await t.close();
 });
 
