@@ -158,14 +158,14 @@ describe("lost owner value: later breaches judged on the value a lost update ove
 });
 
 describe("replays", () => {
-    // Seed 1866243072 (batch 20261203): the owner scales svc-2 4 → 1 just before the surge's UpdateService, which
-    // overwrites it. (Seed 1327783293 played this race until tasks without a health check counted as healthy only 40 s
-    // after RUNNING, which moved every later event.)
+    // Seed 1891906050 (batch 20261204): the owner scales svc-1 8 → 0 just before the surge's UpdateService, which
+    // overwrites it. (Seeds 1327783293 and 1866243072 played this race until changes to the rebalancer's own calls —
+    // tasks counted healthy 40 s after RUNNING, then the warm container's task cache — moved every later event.)
     test("a lost update: its breaches are races, not failures", async () => {
-        const r = await playChaosCase(generateCase(1866243072, "service-page", "direct"));
+        const r = await playChaosCase(generateCase(1891906050, "service-page", "direct"));
         expect({ ceiling: r.counts.ceilingViolations, desired: r.counts.desiredLeftChanged, floor: r.counts.floorViolations }).toEqual({ ceiling: 0, desired: 0, floor: 0 });
         expect(r.concurrentWriteRaces).toBeGreaterThan(0);
-        expect(r.races.some((l) => l.startsWith("lost-update (ceilingViolations): svc-2") && l.includes("owner-desired 4 → 1"))).toBe(true);
-        expect(r.races.some((l) => l.startsWith("lost-owner-value (desiredLeftChanged): svc-2"))).toBe(true);
+        expect(r.races.some((l) => l.startsWith("lost-update (ceilingViolations): svc-1") && l.includes("owner-desired 8 → 0"))).toBe(true);
+        expect(r.races.some((l) => l.startsWith("lost-owner-value (desiredLeftChanged): svc-1"))).toBe(true);
     }, 60_000);
 });
