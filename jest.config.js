@@ -14,6 +14,11 @@ module.exports = {
   // v8 coverage: babel/istanbul instrumentation would be serialized into the Lambda closure.
   coverageProvider: "v8",
   testTimeout: 60000,
+  // Two workers, not jest's default of cores − 1: on CI's two cores that default runs every suite in band, in one
+  // process, leaving a core idle while that process's heap grows with each suite's emulators (13 GB seen here).
+  // A worker is replaced once it holds more than the limit after a suite.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: "1536MB",
   collectCoverageFrom: ["rebalancer/**/*.ts", "infra/**/*.ts", "local/**/*.ts", "index.ts"],
   projects: [
     { ...base, displayName: "project", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/emulator/"] },
