@@ -157,7 +157,8 @@ export async function simulateFleet(shape: FleetShape, options: FleetOptions): P
             const clusterNames = world.clusters.map((c) => c.name);
             const delivered = buses.flatMap((b) => b.delivered);
             // Every cluster's sweep fires at once (queue: one rule per cluster, the same rate): one sweep per instant.
-            const sweepStarts = [...new Set(delivered.filter((d) => !clusterOfEvent(d.event)).map((d) => d.at))].sort((a, b) => a - b);
+            // Sweeps of the played periods only (the schedule goes on firing during the drain).
+            const sweepStarts = [...new Set(delivered.filter((d) => !clusterOfEvent(d.event) && d.at < endAt).map((d) => d.at))].sort((a, b) => a - b);
             const events: DeliveredClusterEvent[] = delivered.flatMap((d) => {
                 const cluster = clusterOfEvent(d.event);
                 return cluster ? [{ at: d.at, cluster }] : [];
