@@ -78,7 +78,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
             planRounds = planned.planRounds;
             const writer = req.dryRun ? dryRunWriter() : liveWriter(deps.clients, calls);
             // Reads only: a dry run takes the same last look, so what it reports is what a live pass would write.
-            acted = await act(plan, writer, settings, req.deadline, deps.clock, liveRecheck(deps.clients, planned.snapshot, calls));
+            acted = await act(plan, writer, settings, req.deadline, deps.clock, liveRecheck(deps.clients, planned.snapshot, calls, deps.taskCache));
         } catch (err) {
             if (isReadDeadline(err)) {
                 // Between two reads, before any write: the next pass starts from a fresh read.

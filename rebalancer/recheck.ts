@@ -9,6 +9,7 @@ import type { ApiCalls } from "./apiCalls";
 import { countCall } from "./apiCalls";
 import type { ClusterSnapshot, Service, Task } from "./model";
 import type { Action } from "./plan/types";
+import type { TaskCache } from "./taskCache";
 import { toService, toTask } from "./snapshotMapping";
 
 const DESCRIBE_TASKS_BATCH = 100;
@@ -46,10 +47,26 @@ export function victimDrift(observed: Task, now: Task | undefined): string | und
     return undefined;
 }
 
-export function liveRecheck(clients: AwsClients, snapshot: ClusterSnapshot, calls: ApiCalls): Recheck {
+/**
+ * `taskCache`: the container's cache, when the snapshot's read used it. The tasks of the service it served (not
+ * described by this pass) are described again with the victims: a task ECS set to STOPPED may still be listed for a
+ * while (taskCache.ts), and the floor must not count it.
+ */
+/** A task the cache served must still be what it served: running, wanted, healthy as it was, where it was. */
+export function servedTaskDrift(observed: Task, now: Task | undefined): string | undefined {
+    const id = observed.arn.split("/").pop();
+    if (!now) return `task ${id} is gone`;
+    if (now.desiredStatus !== observed.desiredStatus || now.lastStatus !== observed.lastStatus) return `task ${id} is ${now.lastStatus}/${now.desiredStatus}`;
+    if (now.healthStatus !== observed.healthStatus) return `task ${id} is ${now.healthStatus ?? "without health status"}`;
+    if (now.containerInstanceArn !== observed.containerInstanceArn) return `task ${id} moved`;
+    return undefined;
+}
+
+export function liveRecheck(clients: AwsClients, snapshot: ClusterSnapshot, calls: ApiCalls, taskCache?: TaskCache): Recheck {
     const sdk = require("@aws-sdk/client-ecs") as typeof import("@aws-sdk/client-ecs");
     const services = new Map(snapshot.services.map((s) => [s.arn, s]));
     const tasks = new Map(snapshot.tasks.map((t) => [t.arn, t]));
+    const served = taskCache?.servedLastRead(snapshot.clusterArn) ?? new Set<string>();
     return async (serviceArn, actions) => {
         const observed = services.get(serviceArn);
         if (!observed) return "the service was not in the snapshot";
@@ -60,11 +77,14 @@ export function liveRecheck(clients: AwsClients, snapshot: ClusterSnapshot, call
         if (drift) return drift;
         // A stop's victim, or a restore's (the only unprotected tasks ECS's scale-in may take), must still be there.
         const victims = actions.flatMap((a) => (a.kind === "stop-task" ? [a.taskArn] : a.kind === "restore-desired" ? a.victims ?? [] : []));
-        if (victims.length === 0) return undefined;
+        const victimSet = new Set(victims);
+        const servedOfService = snapshot.tasks.filter((t) => t.serviceName === observed.name && served.has(t.arn) && !victimSet.has(t.arn)).map((t) => t.arn);
+        const toDescribe = [...victims, ...servedOfService];
+        if (toDescribe.length === 0) return undefined;
         const now = new Map<string, Task>();
-        for (let i = 0; i < victims.length; i += DESCRIBE_TASKS_BATCH) {
+        for (let i = 0; i < toDescribe.length; i += DESCRIBE_TASKS_BATCH) {
             countCall(calls, "DescribeTasks");
-            const current = await clients.ecs.send(new sdk.DescribeTasksCommand({ cluster: snapshot.clusterArn, tasks: victims.slice(i, i + DESCRIBE_TASKS_BATCH) }));
+            const current = await clients.ecs.send(new sdk.DescribeTasksCommand({ cluster: snapshot.clusterArn, tasks: toDescribe.slice(i, i + DESCRIBE_TASKS_BATCH) }));
             for (const t of current.tasks ?? []) {
                 const task = toTask(t);
                 if (task) now.set(task.arn, task);
@@ -74,6 +94,11 @@ export function liveRecheck(clients: AwsClients, snapshot: ClusterSnapshot, call
             const observedTask = tasks.get(arn);
             const why = observedTask ? victimDrift(observedTask, now.get(arn)) : `task ${arn.split("/").pop()} was not in the snapshot`;
             if (why) return why;
+        }
+        const changed = servedOfService.filter((arn) => servedTaskDrift(tasks.get(arn)!, now.get(arn)) !== undefined);
+        if (changed.length > 0) {
+            taskCache?.forget(snapshot.clusterArn, changed);
+            return `${servedTaskDrift(tasks.get(changed[0])!, now.get(changed[0]))} (served from the warm container's cache)`;
         }
         return undefined;
     };

@@ -3,8 +3,11 @@
 // container (handler.ts); observe lists every task each pass and describes only the listed tasks not served here.
 //
 // Which tasks qualify, from the AWS documentation:
-// - ListTasks lists the tasks ECS has set to desired status RUNNING (API reference ListTasks, desiredStatus): a task
-//   being stopped is set to STOPPED and leaves the listing, so desiredStatus is RUNNING for every task served.
+// - ListTasks lists the tasks ECS has set to desired status RUNNING (API reference ListTasks, desiredStatus), but the
+//   same page warns that "recently stopped tasks might appear in the returned results": a task ECS (or this function)
+//   just set to STOPPED may still be listed for a while, and served from here as RUNNING. So the last look before a
+//   service's writes (recheck.ts) describes again every task of that service this cache served, and a write waits if
+//   one of them changed (the cache then forgets it); the floor never rests on a served task alone.
 // - lastStatus goes PROVISIONING → PENDING → ACTIVATING → RUNNING, and from RUNNING only on towards STOPPED once the
 //   task stops (developer guide "Task lifecycle", task-lifecycle.md): a listed RUNNING task stays RUNNING. Before
 //   RUNNING, lastStatus moves, and a PROVISIONING task has no container instance yet: those are described each pass.
@@ -49,6 +52,10 @@ export interface TaskCache {
     definitionsToLearn(described: readonly Task[], known: (arn: string) => boolean, limit?: number): string[];
     /** These definitions could not be read: definitionsToLearn leaves them out from now on. */
     noteUnreadable(definitionArns: readonly string[]): void;
+    /** The tasks the last lookup of the cluster served (not described by that read). */
+    servedLastRead(clusterArn: string): ReadonlySet<string>;
+    /** These tasks are described again by the next read (a last look found one changed). */
+    forget(clusterArn: string, taskArns: readonly string[]): void;
     /** Tasks kept, over every cluster. */
     readonly size: number;
 }
@@ -76,6 +83,7 @@ function copyOf(task: Task): Task {
 export function createTaskCache(limit = TASK_CACHE_LIMIT): TaskCache {
     // Cluster → its settled tasks; Map order is the order clusters were last updated (oldest first).
     const clusters = new Map<string, Map<string, Task>>();
+    const servedLast = new Map<string, Set<string>>();
     let size = 0;
     const unreadable = new Set<string>();
     return {
@@ -88,7 +96,15 @@ export function createTaskCache(limit = TASK_CACHE_LIMIT): TaskCache {
                 if (task) served.set(arn, copyOf(task));
                 else toDescribe.push(arn);
             }
+            servedLast.set(clusterArn, new Set(served.keys()));
             return { served, toDescribe };
+        },
+        servedLastRead(clusterArn) {
+            return servedLast.get(clusterArn) ?? new Set<string>();
+        },
+        forget(clusterArn, taskArns) {
+            const kept = clusters.get(clusterArn);
+            for (const arn of taskArns) if (kept?.delete(arn)) size--;
         },
         update(clusterArn, listed, described, definition) {
             const before = clusters.get(clusterArn);
@@ -110,6 +126,7 @@ export function createTaskCache(limit = TASK_CACHE_LIMIT): TaskCache {
                 if (size <= limit || other === clusterArn) break;
                 size -= tasks.size;
                 clusters.delete(other);
+                servedLast.delete(other);
             }
         },
         definitionsToLearn(described, known, max = DEFINITIONS_LEARNED_PER_PASS) {
