@@ -106,7 +106,12 @@ export async function handleQueueBatch(batch: QueueEvent, deps: QueueBatchDeps):
     // messages of several groups in one batch, so passing them one after the other would serialize the sweep again.
     // Order matters within a group only (one cluster): each cluster's records share its pass's fate, so returning one
     // cluster's records and deleting another's keeps every group's order.
-    const outcomes = await Promise.all([...groups].map(async ([clusterArn, group]) => ({ clusterArn, group, outcome: await deps.passCluster(clusterArn, group.triggers) })));
+    // allSettled: a throw (only bad settings throw) fails the invocation once every pass has ended, never while
+    // another cluster's pass is still writing.
+    const settled = await Promise.allSettled([...groups].map(async ([clusterArn, group]) => ({ clusterArn, group, outcome: await deps.passCluster(clusterArn, group.triggers) })));
+    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (rejected) throw rejected.reason;
+    const outcomes = settled.map((s) => (s as PromiseFulfilledResult<{ clusterArn: string; group: { triggers: ClusterTrigger[]; messageIds: string[] }; outcome: QueuedPassOutcome }>).value);
     const failures: string[] = [];
     const clusters: Array<ClusterSummary | { clusterArn: string; skipped: string }> = [];
     for (const { clusterArn, group, outcome } of outcomes) {

@@ -22,8 +22,10 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
     isolatedModules: true,
 };
 
-/** `require("./x")` / `require("../y/z")` as tsc emits them for relative imports. */
-const RELATIVE_REQUIRE = /\brequire\("(\.{1,2}\/[^"]*)"\)/g;
+/** `require("./x")` / `require('../y/z')`: tsc emits double quotes for imports; a literal require keeps its own. */
+const RELATIVE_REQUIRE = /\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g;
+/** Any relative require left after the rewrite (a template string, a computed path): it would fail in the Lambda. */
+const LEFT_RELATIVE_REQUIRE = /\brequire\(\s*[`"']\.{1,2}\//;
 
 function resolveSource(fromFile: string, specifier: string): string {
     const base = resolve(dirname(fromFile), specifier);
@@ -47,11 +49,12 @@ export function bundleRuntime(entryFile: string, root: string): string {
         if (diagnostics && diagnostics.length > 0) {
             throw new Error(`runtime bundle: ${id}: ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, "\n")}`);
         }
-        const code = outputText.replace(RELATIVE_REQUIRE, (_whole, specifier: string) => {
+        const code = outputText.replace(RELATIVE_REQUIRE, (_whole, _quote: string, specifier: string) => {
             const target = resolveSource(file, specifier);
             pending.push(target);
             return `__module(${JSON.stringify(idOf(target))})`;
         });
+        if (LEFT_RELATIVE_REQUIRE.test(code)) throw new Error(`runtime bundle: ${id} requires a relative path the bundle cannot resolve (only string literals can be)`);
         modules.set(id, code);
     }
     const entries = [...modules.keys()].sort().map((id) => `${JSON.stringify(id)}: function (module, exports, require, __module) {\n${modules.get(id)}\n}`);

@@ -4,7 +4,8 @@
 //
 // - A pass is a container's calls for one cluster from a first ListContainerInstances page (its read starts) to its
 //   last call before the next pass of that cluster in that container; calls that name no cluster
-//   (DescribeScalableTargets) belong to the container's latest pass.
+//   (DescribeScalableTargets, DescribeTaskDefinition, TagResource…) belong to the container's latest pass — with
+//   several clusters passing at once in one container (queue delivery) they may land on the wrong one.
 // - A sweep k starts when the schedule fires (S_k). A cluster is reached by it when a pass of that cluster starts at
 //   or after S_k and before S_{k+1}; the sweep's time is from S_k to the end of the last such first pass.
 // - The sweep's read-rate lower bound: those passes' calls in each ECS throttling bucket, less the bucket's burst,
@@ -140,7 +141,7 @@ export function eventLatencies(events: readonly DeliveredClusterEvent[], passes:
     };
 }
 
-/** Pairs of passes of one cluster that ran at the same time (passes must never race on a cluster): should be 0. */
+/** Passes of a cluster that started while an earlier pass of it still ran (passes must never race): must be 0. */
 export function overlappingPasses(passes: readonly FleetPass[]): number {
     const lastEnd = new Map<string, number>();
     let overlaps = 0;

@@ -57,7 +57,7 @@ export interface FleetResult {
     invocationsTimedOut: number;
     containersStarted: number;
     passes: number;
-    /** Pairs of passes of one cluster that overlapped in time (must be 0). */
+    /** Passes of a cluster that started while an earlier pass of it still ran (must be 0). */
     overlappingPasses: number;
     /** Mean calls of a steady pass (no writes) on a cold / warm container, for the largest cluster. */
     largestCluster: { name: string; tasks: number; coldPassCalls?: number; warmSteadyPassCalls?: number; aloneReadSeconds: number };

@@ -24,12 +24,13 @@ describe("runtime bundle", () => {
         const root = tree({
             "src/entry.ts": `import { twice } from "./lib/math"; import { counter } from "./lib"; import { basename } from "node:path";\n` +
                 `export const answer = twice(21); export const loads = counter(); export const base = basename("/a/b.txt");`,
+            // math.ts bumps the index module's counter once: a second instance of lib/index.ts would read 0.
             "src/lib/math.ts": `import { bump } from "./index"; bump(); export function twice(n: number): number { return n * 2; }`,
-            "src/lib/index.ts": `let loaded = 0; loaded++; export function bump(): void {} export function counter(): number { return loaded; }`,
+            "src/lib/index.ts": `let bumped = 0; export function bump(): void { bumped++; } export function counter(): number { return bumped; }`,
         });
         const source = bundleRuntime(join(root, "src/entry.ts"), root);
         expect(source).toContain(`"src/lib/index.ts": function`);
-        expect(source).not.toMatch(/require\("\.\.?\//);
+        expect(source).not.toMatch(/require\(["'`]\.\.?\//);
         expect(source).toContain(`require("node:path")`);
         expect(load(source)).toMatchObject({ answer: 42, loads: 1, base: "b.txt" });
     });
@@ -45,6 +46,13 @@ describe("runtime bundle", () => {
     test("an import of a file that is not there names both files", () => {
         const root = tree({ "entry.ts": `import { x } from "./missing"; export const y = x;` });
         expect(() => bundleRuntime(join(root, "entry.ts"), root)).toThrow(/entry\.ts imports \.\/missing, which is no TypeScript file/);
+    });
+
+    test("a single-quoted relative require is bundled too; one the bundle cannot resolve is refused", () => {
+        const quoted = tree({ "entry.ts": `const lib = require('./lib'); export const v = lib.v;`, "lib.ts": `export const v = 7;` });
+        expect(load(bundleRuntime(join(quoted, "entry.ts"), quoted))).toMatchObject({ v: 7 });
+        const computed = tree({ "entry.ts": "const name = 'lib'; export const v = require(`./${name}`).v;", "lib.ts": `export const v = 7;` });
+        expect(() => bundleRuntime(join(computed, "entry.ts"), computed)).toThrow(/entry\.ts requires a relative path the bundle cannot resolve/);
     });
 
     test("comments are left out (the archive carries code only)", () => {
