@@ -158,14 +158,20 @@ describe("lost owner value: later breaches judged on the value a lost update ove
 });
 
 describe("replays", () => {
-    // Seed 1891906050 (batch 20261204): the owner scales svc-1 8 → 0 just before the surge's UpdateService, which
-    // overwrites it. (Seeds 1327783293 and 1866243072 played this race until changes to the rebalancer's own calls —
-    // tasks counted healthy 40 s after RUNNING, then the warm container's task cache — moved every later event.)
-    test("a lost update: its breaches are races, not failures", async () => {
+    // Found by batches 20261204 and 20261203 (direct). A replay's events follow the rebalancer's own calls: a change
+    // to them (tasks healthy 40 s after RUNNING, the warm container's cache, the last look at served tasks) moves a
+    // race to another seed, as it moved 1327783293's and 1866243072's.
+    test("a lost update: the owner scales svc-1 8 → 0 just before the surge's UpdateService; its breaches are races", async () => {
         const r = await playChaosCase(generateCase(1891906050, "service-page", "direct"));
         expect({ ceiling: r.counts.ceilingViolations, desired: r.counts.desiredLeftChanged, floor: r.counts.floorViolations }).toEqual({ ceiling: 0, desired: 0, floor: 0 });
         expect(r.concurrentWriteRaces).toBeGreaterThan(0);
         expect(r.races.some((l) => l.startsWith("lost-update (ceilingViolations): svc-1") && l.includes("owner-desired 8 → 0"))).toBe(true);
-        expect(r.races.some((l) => l.startsWith("lost-owner-value (desiredLeftChanged): svc-1"))).toBe(true);
+    }, 60_000);
+
+    test("a lost owner value: the owner's 3 → 6 on svc-2 overwritten by the surge; the floor and desiredCount breaches are races", async () => {
+        const r = await playChaosCase(generateCase(321403868, "service-page", "direct"));
+        expect({ ceiling: r.counts.ceilingViolations, desired: r.counts.desiredLeftChanged, floor: r.counts.floorViolations }).toEqual({ ceiling: 0, desired: 0, floor: 0 });
+        expect(r.races.some((l) => l.startsWith("lost-owner-value (floorViolations): svc-2"))).toBe(true);
+        expect(r.races.some((l) => l.startsWith("lost-owner-value (desiredLeftChanged): svc-2") && l.includes("owner-desired 3 → 6"))).toBe(true);
     }, 60_000);
 });
