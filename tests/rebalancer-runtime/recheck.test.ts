@@ -88,25 +88,30 @@ describe("act with the last look", () => {
 });
 
 describe("the last look after a warm read", () => {
-    it("describes the service's tasks the cache served: one ECS set to STOPPED (still listed) holds the writes, and the cache forgets it", async () => {
+    /** A read of these services' tasks (no container health check) whose every task the container's cache served. */
+    async function warmRead(tasksByService: Record<string, string[]>) {
         const fake = createFakeEcs([{
             arn: CLUSTER,
             instances: [sdkInstance(C, "i1", "us-east-1a"), sdkInstance(C, "i2", "us-east-1b")],
-            services: ["web", "api"].map((n) => sdkService(C, n, { desiredCount: 2, runningCount: 2 })),
+            services: Object.keys(tasksByService).map((n) => sdkService(C, n, { desiredCount: 2, runningCount: 2 })),
             // Without a container health check (UNKNOWN): the kind of task the cache serves.
-            tasks: ["w1", "w2", "a1", "a2"].map((id) => sdkTask(C, id, id.startsWith("w") ? "web" : "api", i1, { healthStatus: "UNKNOWN" })),
+            tasks: Object.entries(tasksByService).flatMap(([service, ids]) => ids.map((id) => sdkTask(C, id, service, i1, { healthStatus: "UNKNOWN" }))),
         }]);
         const calls: ApiCalls = {};
         const snapshot = await observe(fake.clients, CLUSTER, createTaskDefinitionCache(), Date.now(), calls);
-        // A warm container's cache that served every task of this read (definitions without health checks).
         const cache = createTaskCache();
         const listed = snapshot.tasks.map((t) => t.arn);
         cache.update(CLUSTER, listed, snapshot.tasks, () => ({ runningTaskCanChange: false }) as TaskDefinitionFacts);
         expect(cache.lookup(CLUSTER, listed).toDescribe).toEqual([]);
-        // ECS began stopping w2 since: the planner counted it toward web's floor.
-        fake.clusters.get(CLUSTER)!.tasks.find((t) => t.taskArn === taskArn(C, "w2"))!.desiredStatus = "STOPPED";
         const stop: Action = { kind: "stop-task", service: "web", serviceArn: serviceArn(C, "web"), taskArn: taskArn(C, "w1"), containerInstanceArn: i1, reason: "ecs-rebalancer: move" };
         const plan = planOf(CLUSTER, [decision("web", serviceArn(C, "web"), "move", { moves: 1 })], [stop]);
+        return { fake, calls, snapshot, cache, listed, plan };
+    }
+
+    it("describes the service's tasks the cache served: one ECS set to STOPPED (still listed) holds the writes, and the cache forgets it", async () => {
+        const { fake, calls, snapshot, cache, listed, plan } = await warmRead({ web: ["w1", "w2"], api: ["a1", "a2"] });
+        // ECS began stopping w2 since: the planner counted it toward web's floor.
+        fake.clusters.get(CLUSTER)!.tasks.find((t) => t.taskArn === taskArn(C, "w2"))!.desiredStatus = "STOPPED";
         const describedBefore = fake.callsOf("DescribeTasks").length;
         const result = await act(plan, liveWriter(fake.clients, calls), defaultSettings([CLUSTER]), undefined, undefined, liveRecheck(fake.clients, snapshot, calls, cache));
         expect(result.services.map((s) => [s.service, s.outcome, s.changed])).toEqual([["web", "changed", "task w2 is RUNNING/STOPPED (served from the warm container's cache)"]]);
@@ -119,20 +124,7 @@ describe("the last look after a warm read", () => {
     });
 
     it("a served task unchanged: the writes go ahead", async () => {
-        const fake = createFakeEcs([{
-            arn: CLUSTER,
-            instances: [sdkInstance(C, "i1", "us-east-1a")],
-            services: [sdkService(C, "web", { desiredCount: 2, runningCount: 2 })],
-            tasks: ["w1", "w2"].map((id) => sdkTask(C, id, "web", i1, { healthStatus: "UNKNOWN" })),
-        }]);
-        const calls: ApiCalls = {};
-        const snapshot = await observe(fake.clients, CLUSTER, createTaskDefinitionCache(), Date.now(), calls);
-        const cache = createTaskCache();
-        const listed = snapshot.tasks.map((t) => t.arn);
-        cache.update(CLUSTER, listed, snapshot.tasks, () => ({ runningTaskCanChange: false }) as TaskDefinitionFacts);
-        expect(cache.lookup(CLUSTER, listed).toDescribe).toEqual([]);
-        const stop: Action = { kind: "stop-task", service: "web", serviceArn: serviceArn(C, "web"), taskArn: taskArn(C, "w1"), containerInstanceArn: i1, reason: "ecs-rebalancer: move" };
-        const plan = planOf(CLUSTER, [decision("web", serviceArn(C, "web"), "move", { moves: 1 })], [stop]);
+        const { fake, calls, snapshot, cache, plan } = await warmRead({ web: ["w1", "w2"] });
         const result = await act(plan, liveWriter(fake.clients, calls), defaultSettings([CLUSTER]), undefined, undefined, liveRecheck(fake.clients, snapshot, calls, cache));
         expect(result.services.map((s) => s.outcome)).toEqual(["done"]);
         expect(fake.callsOf("StopTask")).toHaveLength(1);
